@@ -1,0 +1,216 @@
+"""Frozen settings read from a workspace's voc.toml; read only at the edges (CLI, API, dashboard)."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from voc.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """The salt makes customer keys unlinkable outside this workspace."""
+
+    salt: str = ""
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    max_text_chars: int = 5000
+    batch_size: int = 2000
+    workers: int = 1
+
+
+@dataclass(frozen=True)
+class EmbeddingSettings:
+    """Empty model: voc fits its own embedder on the workspace corpus; else a local model directory."""
+
+    model: str = ""
+    batch_size: int = 64
+    dim: int = 256
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    exact_threshold: int = 50_000
+
+
+@dataclass(frozen=True)
+class SentimentSettings:
+    negative_threshold: float = -0.2
+    positive_threshold: float = 0.2
+    min_rated_per_class: int = 200
+
+
+@dataclass(frozen=True)
+class ThemeSettings:
+    method: str = "cluster"
+    assign_threshold: float = 0.35
+    min_theme_size: int = 15
+    random_state: int = 0
+
+
+@dataclass(frozen=True)
+class FlagSettings:
+    recurring_months: int = 3
+    recurring_window: int = 4
+    rising_alpha: float = 0.01
+    min_count: int = 10
+    min_rating_n: int = 30
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    token: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8765
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """A declared source that `voc pull` reads incrementally."""
+
+    name: str
+    kind: str
+    path: str = ""
+    url: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    privacy: PrivacySettings = PrivacySettings()
+    ingest: IngestSettings = IngestSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    index: IndexSettings = IndexSettings()
+    sentiment: SentimentSettings = SentimentSettings()
+    themes: ThemeSettings = ThemeSettings()
+    flags: FlagSettings = FlagSettings()
+    api: ApiSettings = ApiSettings()
+    sources: tuple[SourceSettings, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "sources"}
+_SECTION_TYPES = {
+    "privacy": PrivacySettings, "ingest": IngestSettings, "embedding": EmbeddingSettings,
+    "index": IndexSettings, "sentiment": SentimentSettings, "themes": ThemeSettings,
+    "flags": FlagSettings, "api": ApiSettings,
+}
+
+
+def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting '{key}' (known: {', '.join(known)})")
+    kwargs = {}
+    for key, value in values.items():
+        default = getattr(cls, key, None) if not isinstance(getattr(cls, key, None), property) else None
+        expected = type(default) if default is not None and not isinstance(default, dict) else None
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if expected is not None and not isinstance(value, expected):
+            raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {value!r}")
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def parse_settings(data: dict[str, Any], where: str = "voc.toml") -> Settings:
+    """Settings from a parsed TOML table; unknown keys are errors so typos never pass silently."""
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "sources":
+            if not isinstance(value, list):
+                raise ConfigError(f"{where}: 'sources' must be an array of tables ([[sources]])")
+            srcs = []
+            for i, src in enumerate(value):
+                loc = f"{where} sources[{i}]"
+                if "name" not in src or "kind" not in src:
+                    raise ConfigError(f"{loc}: every source needs 'name' and 'kind'")
+                base = {k: src[k] for k in ("name", "kind", "path", "url") if k in src}
+                options = {k: v for k, v in src.items() if k not in base}
+                srcs.append(SourceSettings(**base, options=options))
+            names = [s.name for s in srcs]
+            if len(set(names)) != len(names):
+                raise ConfigError(f"{where}: source names must be unique, got {names}")
+            kwargs["sources"] = tuple(srcs)
+        elif key in _SECTION_TYPES:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{key}] must be a table")
+            kwargs[key] = _build(_SECTION_TYPES[key], value, f"{where} [{key}]")
+        else:
+            raise ConfigError(f"{where}: unknown section '{key}' (known: {', '.join(_SECTIONS)}, sources)")
+    return Settings(**kwargs)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read voc.toml; a missing file means defaults, a broken one is a ConfigError naming the line."""
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return parse_settings(data, str(path))
+
+
+def default_toml() -> str:
+    """The voc.toml written by `voc init`, with fresh secrets and every setting at its default."""
+    return f"""# voc workspace settings. Edit and re-run; `voc config show` prints the effective values.
+
+[privacy]
+# Salt for hashing customer ids and author handles. Changing it breaks repeat-contact matching.
+salt = "{secrets.token_hex(16)}"
+
+[ingest]
+max_text_chars = 5000   # longer texts are truncated (recorded in the record's extra)
+batch_size = 2000
+workers = 1             # processes for normalise+redact+segment on large files
+
+[embedding]
+# Empty: voc fits its own embedder on this workspace's texts (works offline).
+# A deployment points this at a local sentence-transformers model folder, e.g. "/models/bge-small-zh-v1.5".
+model = ""
+batch_size = 64
+dim = 256
+
+[index]
+exact_threshold = 50000  # above this many vectors an approximate (IVF) index is built
+
+[sentiment]
+negative_threshold = -0.2
+positive_threshold = 0.2
+min_rated_per_class = 200
+
+[themes]
+method = "cluster"       # or "lda"
+assign_threshold = 0.35  # cosine to a theme centroid needed to join an existing theme
+min_theme_size = 15
+random_state = 0
+
+[flags]
+recurring_months = 3     # recurring: above the noise floor in at least this many ...
+recurring_window = 4     # ... of the last this many months
+rising_alpha = 0.01
+min_count = 10
+min_rating_n = 30
+
+[api]
+token = "{secrets.token_urlsafe(24)}"
+host = "127.0.0.1"
+port = 8765
+
+# Declared sources for `voc pull`, for example:
+# [[sources]]
+# name = "app_store"
+# kind = "ratings"
+# path = "/data/exports/app_store"
+"""

@@ -1,0 +1,140 @@
+"""Versioned schema migrations, append-only: a released migration is never edited, only followed."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+CREATE TABLE feedback (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL CHECK (channel IN ('rating', 'call', 'social')),
+    subtype TEXT,
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    month TEXT NOT NULL,
+    text TEXT NOT NULL,
+    tokens TEXT NOT NULL DEFAULT '',
+    context_tokens TEXT NOT NULL DEFAULT '',
+    rating REAL,
+    rating_scale TEXT CHECK (rating_scale IS NULL OR rating_scale IN ('star5', 'nps10', 'csat5')),
+    customer_key TEXT,
+    agent_id TEXT,
+    branch TEXT,
+    product TEXT,
+    scene TEXT,
+    extra TEXT NOT NULL DEFAULT '{}',
+    run_id INTEGER,
+    ingested_at TEXT NOT NULL,
+    sentiment REAL,
+    sentiment_label TEXT,
+    sentiment_cues TEXT,
+    sentiment_snownlp REAL,
+    escalation INTEGER,
+    theme_id INTEGER,
+    theme_sim REAL,
+    process_step TEXT,
+    enriched_at TEXT
+);
+CREATE INDEX feedback_month ON feedback (month, channel);
+CREATE INDEX feedback_created ON feedback (created_at);
+CREATE INDEX feedback_customer ON feedback (customer_key, created_at);
+CREATE INDEX feedback_theme ON feedback (theme_id, month);
+CREATE INDEX feedback_source ON feedback (source);
+CREATE INDEX feedback_unenriched ON feedback (enriched_at) WHERE enriched_at IS NULL;
+
+CREATE TABLE turns (
+    call_id TEXT NOT NULL REFERENCES feedback (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    speaker TEXT NOT NULL CHECK (speaker IN ('customer', 'agent', 'system')),
+    start REAL,
+    "end" REAL,
+    text TEXT NOT NULL,
+    sentiment REAL,
+    PRIMARY KEY (call_id, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE ingest_runs (
+    run_id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    location TEXT NOT NULL DEFAULT '',
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    read INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE quarantine (
+    qid INTEGER PRIMARY KEY,
+    run_id INTEGER,
+    source TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT '',
+    locator TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL,
+    excerpt TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (source, file, locator, reason)
+);
+
+CREATE TABLE cursors (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (source, key)
+) WITHOUT ROWID;
+
+CREATE TABLE erasures (
+    eid INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject_hash TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+
+CREATE TABLE themes (
+    theme_id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    process_step TEXT,
+    first_month TEXT,
+    last_month TEXT,
+    size INTEGER NOT NULL DEFAULT 0,
+    coherence REAL,
+    status TEXT NOT NULL DEFAULT 'active',
+    related INTEGER,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE VIRTUAL TABLE feedback_fts USING fts5 (
+    tokens, context_tokens, content = 'feedback', content_rowid = 'rid', tokenize = 'unicode61'
+);
+CREATE TRIGGER feedback_fts_ai AFTER INSERT ON feedback BEGIN
+    INSERT INTO feedback_fts (rowid, tokens, context_tokens) VALUES (new.rid, new.tokens, new.context_tokens);
+END;
+CREATE TRIGGER feedback_fts_ad AFTER DELETE ON feedback BEGIN
+    INSERT INTO feedback_fts (feedback_fts, rowid, tokens, context_tokens)
+    VALUES ('delete', old.rid, old.tokens, old.context_tokens);
+END;
+CREATE TRIGGER feedback_fts_au AFTER UPDATE OF tokens, context_tokens ON feedback BEGIN
+    INSERT INTO feedback_fts (feedback_fts, rowid, tokens, context_tokens)
+    VALUES ('delete', old.rid, old.tokens, old.context_tokens);
+    INSERT INTO feedback_fts (rowid, tokens, context_tokens) VALUES (new.rid, new.tokens, new.context_tokens);
+END;
+""",
+    ),
+]
+
+LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,205 @@
+"""Feedback records and call turns: idempotent batch writes, lookups, streaming reads, erasure."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from voc.schema import Record
+from voc.store.base import utcnow
+
+_INSERT_FEEDBACK = """
+INSERT INTO feedback (id, channel, subtype, source, source_id, created_at, month, text, tokens,
+    context_tokens, rating, rating_scale, customer_key, agent_id, branch, product, scene, extra,
+    run_id, ingested_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO NOTHING
+"""
+_INSERT_TURN = """
+INSERT INTO turns (call_id, idx, speaker, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (call_id, idx) DO NOTHING
+"""
+
+EXPORT_COLUMNS = (
+    "id", "channel", "subtype", "source", "source_id", "created_at", "month", "text", "rating",
+    "rating_scale", "customer_key", "agent_id", "branch", "product", "scene", "extra",
+    "sentiment", "sentiment_label", "sentiment_cues", "sentiment_snownlp", "escalation",
+    "theme_id", "theme_label", "process_step",
+)
+
+
+@dataclass(frozen=True)
+class RecordFilter:
+    """Filters shared by export, search and the dashboard; every field optional."""
+
+    month: str | None = None
+    channel: str | None = None
+    since: str | None = None
+    until: str | None = None
+    source: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        if self.month:
+            clauses.append("f.month = ?")
+            params.append(self.month)
+        if self.channel:
+            clauses.append("f.channel = ?")
+            params.append(self.channel)
+        if self.since:
+            clauses.append("f.created_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("f.created_at < ?")
+            params.append(self.until)
+        if self.source:
+            clauses.append("f.source = ?")
+            params.append(self.source)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _feedback_row(rec: Record, run_id: int | None, now: str) -> tuple:
+    return (
+        rec.id, rec.channel, rec.subtype, rec.source, rec.source_id, rec.created_at, rec.month, rec.text,
+        rec.tokens, rec.context_tokens, rec.rating, rec.rating_scale, rec.customer_key, rec.agent_id,
+        rec.branch, rec.product, rec.scene, json.dumps(rec.extra, ensure_ascii=False, sort_keys=True),
+        run_id, now,
+    )
+
+
+class RecordsMixin:
+    conn: sqlite3.Connection
+
+    def _insert_records(self, cur: sqlite3.Cursor, records: Sequence[Record], run_id: int | None) -> int:
+        """Insert inside an open transaction; returns how many were new (the rest were duplicates)."""
+        now = utcnow()
+        new_ids: set[str] = set()
+        for rec in records:
+            cur.execute(_INSERT_FEEDBACK, _feedback_row(rec, run_id, now))
+            if cur.rowcount == 1:
+                new_ids.add(rec.id)
+        turn_rows = [
+            (rec.id, t.idx, t.speaker, t.start, t.end, t.text)
+            for rec in records
+            if rec.id in new_ids
+            for t in rec.turns
+        ]
+        if turn_rows:
+            cur.executemany(_INSERT_TURN, turn_rows)
+        return len(new_ids)
+
+    def upsert_records(self, records: Sequence[Record], run_id: int | None = None) -> tuple[int, int]:
+        """Write a batch in one transaction; (new, duplicates). Loading the same input twice adds nothing."""
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            new = self._insert_records(cur, records, run_id)
+        return new, len(records) - new
+
+    def count_records(self, flt: RecordFilter | None = None) -> int:
+        where, params = (flt or RecordFilter()).where()
+        return int(self.query(f"SELECT count(*) FROM feedback f{where}", params)[0][0])  # type: ignore[attr-defined]
+
+    def has_record(self, record_id: str) -> bool:
+        return bool(self.query("SELECT 1 FROM feedback WHERE id = ?", (record_id,)))  # type: ignore[attr-defined]
+
+    def get_record(self, record_id: str) -> dict[str, Any] | None:
+        """One record with every stored and derived field, or None."""
+        rows = self.query(  # type: ignore[attr-defined]
+            f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
+            "WHERE f.id = ?",
+            (record_id,),
+        )
+        return _decode(rows[0]) if rows else None
+
+    def get_records(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Records by id, in the order asked (missing ids skipped)."""
+        if not record_ids:
+            return []
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(record_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(  # type: ignore[attr-defined]
+                f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
+                f"WHERE f.id IN ({marks})",
+                chunk,
+            ):
+                out[row["id"]] = _decode(row)
+        return [out[i] for i in record_ids if i in out]
+
+    def get_turns(self, call_id: str) -> list[dict[str, Any]]:
+        rows = self.query(  # type: ignore[attr-defined]
+            'SELECT idx, speaker, start, "end", text, sentiment FROM turns WHERE call_id = ? ORDER BY idx',
+            (call_id,),
+        )
+        return [dict(r) for r in rows]
+
+    def iter_records(self, flt: RecordFilter | None = None, batch: int = 5000) -> Iterator[dict[str, Any]]:
+        """Stream records in a stable order (created_at, id) without loading the table into memory."""
+        where, params = (flt or RecordFilter()).where()
+        sql = (
+            f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id"
+            f"{where} ORDER BY f.created_at, f.id"
+        )
+        cur = self.conn.execute(sql, params)
+        try:
+            while rows := cur.fetchmany(batch):
+                for row in rows:
+                    yield _decode(row)
+        finally:
+            cur.close()
+
+    def counts_by_channel_month(self) -> list[dict[str, Any]]:
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT channel, month, count(*) AS n FROM feedback GROUP BY channel, month ORDER BY month, channel"
+        )
+        return [dict(r) for r in rows]
+
+    def months(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT DISTINCT month FROM feedback ORDER BY month")]  # type: ignore[attr-defined]
+
+    def record_ids_for_customer(self, customer_key: str) -> list[str]:
+        rows = self.query("SELECT id FROM feedback WHERE customer_key = ?", (customer_key,))  # type: ignore[attr-defined]
+        return [r[0] for r in rows]
+
+    def rids_for(self, record_ids: Sequence[str]) -> dict[str, int]:
+        """Integer row ids (the keys of the vector index) for record ids."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(record_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(f"SELECT id, rid FROM feedback WHERE id IN ({marks})", chunk):  # type: ignore[attr-defined]
+                out[row[0]] = row[1]
+        return out
+
+    def delete_records(self, record_ids: Sequence[str], kind: str, subject_hash: str) -> int:
+        """Erase records with their turns and search entries, and log the erasure without personal data."""
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            n = 0
+            for chunk in _chunks(list(record_ids), 500):
+                marks = ",".join("?" * len(chunk))
+                cur.execute(f"DELETE FROM feedback WHERE id IN ({marks})", chunk)
+                n += cur.rowcount
+            cur.execute(
+                "INSERT INTO erasures (kind, subject_hash, records, at) VALUES (?, ?, ?, ?)",
+                (kind, subject_hash, n, utcnow()),
+            )
+        return n
+
+
+def _select_columns() -> str:
+    cols = [f"f.{c}" for c in EXPORT_COLUMNS if c != "theme_label"]
+    return ", ".join([*cols, "t.label AS theme_label", "f.rid"])
+
+
+def _decode(row: sqlite3.Row) -> dict[str, Any]:
+    out = dict(row)
+    out["extra"] = json.loads(out["extra"]) if out.get("extra") else {}
+    if out.get("sentiment_cues"):
+        out["sentiment_cues"] = json.loads(out["sentiment_cues"])
+    return out
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
