@@ -49,8 +49,14 @@ class Segmenter:
         self.user_terms: list[str] = []
         if user_dict is not None:
             for line in read_lexicon(user_dict):
-                word = line.split()[0]
-                self._tokenizer.add_word(word, freq=max(self._tokenizer.suggest_freq(word, tune=False), 2000))
+                parts = line.split()
+                word = parts[0]
+                freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+                # A frequency in the file wins, so a bank can stop a term from swallowing its neighbours.
+                if freq is None:
+                    freq = max(self._tokenizer.suggest_freq(word, tune=False), 2000)
+                self._tokenizer.add_word(word, freq=freq, tag=tag)
                 self.user_terms.append(word)
         self.stopwords: frozenset[str] = frozenset(read_lexicon(stopwords)) if stopwords else frozenset()
 
