@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from voc.store.base import StoreBase
+from voc.store.enrich import Enrichment, EnrichMixin
 from voc.store.records import EXPORT_COLUMNS, RecordFilter, RecordsMixin
 from voc.store.runs import QuarantineItem, RunsMixin
+from voc.store.stats import StatsMixin
+from voc.store.themes import ThemesMixin
 
 
-class Store(RecordsMixin, RunsMixin, StoreBase):
+class Store(RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, StoreBase):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 
 
-__all__ = ["EXPORT_COLUMNS", "QuarantineItem", "RecordFilter", "Store"]
+__all__ = ["EXPORT_COLUMNS", "Enrichment", "QuarantineItem", "RecordFilter", "Store"]

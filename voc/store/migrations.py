@@ -137,4 +137,59 @@ END;
     ),
 ]
 
+MIGRATIONS.append(
+    (
+        2,
+        """
+ALTER TABLE feedback ADD COLUMN complaint INTEGER;
+ALTER TABLE feedback ADD COLUMN repeat_contact INTEGER;
+CREATE INDEX feedback_complaint ON feedback (month, complaint);
+CREATE INDEX feedback_customer_theme ON feedback (customer_key, theme_id, created_at);
+
+CREATE TABLE theme_runs (
+    month TEXT PRIMARY KEY,
+    complaints INTEGER NOT NULL,
+    assigned INTEGER NOT NULL,
+    new_themes INTEGER NOT NULL,
+    stability REAL,
+    model_fingerprint TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+
+CREATE TABLE theme_lineage (
+    month TEXT NOT NULL,
+    theme_id INTEGER NOT NULL,
+    event TEXT NOT NULL CHECK (event IN ('new', 'continued', 'split', 'merged', 'retired')),
+    related INTEGER,
+    records INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, theme_id, event)
+);
+
+CREATE TABLE theme_stats (
+    theme_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    volume INTEGER NOT NULL,
+    negative INTEGER NOT NULL,
+    escalations INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    keyed INTEGER NOT NULL,
+    repeats INTEGER NOT NULL,
+    rated INTEGER NOT NULL,
+    rating_sum REAL NOT NULL,
+    PRIMARY KEY (theme_id, month, channel)
+) WITHOUT ROWID;
+
+CREATE TABLE flags (
+    month TEXT NOT NULL,
+    theme_id INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    severity REAL NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (month, theme_id)
+) WITHOUT ROWID;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,132 @@
+"""Writes of derived fields: sentiment, escalation, complaint flag, process step, per-turn sentiment."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from voc.store.base import utcnow
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """Derived fields of one record, written together so a record is either enriched or not."""
+
+    id: str
+    sentiment: float
+    sentiment_label: str
+    cues: Sequence[str]
+    escalation: bool | None
+    complaint: bool
+    process_step: str
+
+
+class EnrichMixin:
+    conn: sqlite3.Connection
+
+    def iter_for_enrichment(self, only_new: bool = True, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
+        """Batches of records still to enrich (or all with only_new=False), with what the scorers read."""
+        where = " WHERE enriched_at IS NULL" if only_new else ""
+        last = 0
+        while True:
+            rows = self.query(  # type: ignore[attr-defined]
+                "SELECT rid, id, channel, text, tokens, rating, rating_scale FROM feedback"
+                f"{where}{' AND' if where else ' WHERE'} rid > ? ORDER BY rid LIMIT ?",
+                (last, batch),
+            )
+            if not rows:
+                return
+            last = rows[-1]["rid"]
+            yield [dict(r) for r in rows]
+
+    def count_unenriched(self) -> int:
+        return int(self.query("SELECT count(*) FROM feedback WHERE enriched_at IS NULL")[0][0])  # type: ignore[attr-defined]
+
+    def customer_turns(self, call_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """All turns of these calls, grouped by call, in order."""
+        out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in call_ids}
+        for i in range(0, len(call_ids), 500):
+            chunk = list(call_ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.query(  # type: ignore[attr-defined]
+                f"SELECT call_id, idx, speaker, text FROM turns WHERE call_id IN ({marks}) ORDER BY call_id, idx",
+                chunk,
+            ):
+                out[row["call_id"]].append(dict(row))
+        return out
+
+    def write_enrichment(
+        self, rows: Sequence[Enrichment], turn_sentiments: Sequence[tuple[str, int, float]] = ()
+    ) -> None:
+        now = utcnow()
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.executemany(
+                "UPDATE feedback SET sentiment = ?, sentiment_label = ?, sentiment_cues = ?, escalation = ?, "
+                "complaint = ?, process_step = ?, enriched_at = ? WHERE id = ?",
+                [
+                    (
+                        r.sentiment, r.sentiment_label, json.dumps(list(r.cues), ensure_ascii=False),
+                        None if r.escalation is None else int(r.escalation),
+                        int(r.complaint), r.process_step, now, r.id,
+                    )
+                    for r in rows
+                ],
+            )
+            if turn_sentiments:
+                cur.executemany(
+                    "UPDATE turns SET sentiment = ? WHERE call_id = ? AND idx = ?",
+                    [(s, cid, idx) for cid, idx, s in turn_sentiments],
+                )
+
+    def rated_texts(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Records carrying a rating: the weak labels the sentiment model learns from."""
+        sql = "SELECT id, text, rating, rating_scale FROM feedback WHERE rating IS NOT NULL ORDER BY rid"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [dict(r) for r in self.query(sql)]  # type: ignore[attr-defined]
+
+    def iter_missing_snownlp(self, month: str | None = None, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
+        last = 0
+        extra = " AND month = ?" if month else ""
+        while True:
+            params: tuple = (last, month, batch) if month else (last, batch)
+            rows = self.query(  # type: ignore[attr-defined]
+                f"SELECT rid, id, text FROM feedback WHERE sentiment_snownlp IS NULL AND rid > ?{extra} "
+                "ORDER BY rid LIMIT ?",
+                params,
+            )
+            if not rows:
+                return
+            last = rows[-1]["rid"]
+            yield [dict(r) for r in rows]
+
+    def write_snownlp(self, rows: Sequence[tuple[str, float]]) -> None:
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.executemany("UPDATE feedback SET sentiment_snownlp = ? WHERE id = ?", [(s, i) for i, s in rows])
+
+    def iter_texts(self, batch: int = 5000, after_rid: int = 0) -> Iterator[list[dict[str, Any]]]:
+        """(rid, id, text, tokens) in rid order: what the embedder fits on and the index holds."""
+        last = after_rid
+        while True:
+            rows = self.query(  # type: ignore[attr-defined]
+                "SELECT rid, id, text, tokens FROM feedback WHERE rid > ? ORDER BY rid LIMIT ?", (last, batch)
+            )
+            if not rows:
+                return
+            last = rows[-1]["rid"]
+            yield [dict(r) for r in rows]
+
+    def all_rids(self) -> list[int]:
+        return [r[0] for r in self.query("SELECT rid FROM feedback ORDER BY rid")]  # type: ignore[attr-defined]
+
+    def texts_for_rids(self, rids: Sequence[int]) -> list[dict[str, Any]]:
+        out = []
+        for i in range(0, len(rids), 500):
+            chunk = [int(x) for x in rids[i : i + 500]]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT rid, id, text, tokens FROM feedback WHERE rid IN ({marks})"
+            out += [dict(r) for r in self.query(sql, chunk)]  # type: ignore[attr-defined]
+        return out

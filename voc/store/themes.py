@@ -1,0 +1,184 @@
+"""Themes over time: the theme table, per-record assignments, monthly lineage, statistics and flags."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from voc.store.base import utcnow
+
+# Ratings on one 0–100 scale so stars, CSAT and NPS answers can be averaged and compared.
+RATING_NORM = (
+    "CASE rating_scale WHEN 'nps10' THEN rating * 10.0 WHEN 'star5' THEN (rating - 1) * 25.0 "
+    "WHEN 'csat5' THEN (rating - 1) * 25.0 END"
+)
+REPEAT_WINDOW_S = 30 * 86400
+
+
+class ThemesMixin:
+    conn: sqlite3.Connection
+
+    def complaint_rows(self, month: str) -> list[dict[str, Any]]:
+        """Complaint-bearing records of a month in a stable order (theme runs must be reproducible)."""
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT rid, id, text, tokens, channel FROM feedback WHERE month = ? AND complaint = 1 ORDER BY rid",
+            (month,),
+        )
+        return [dict(r) for r in rows]
+
+    def theme_months_done(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT month FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
+
+    def theme_runs(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.query("SELECT * FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
+
+    def save_theme_month(
+        self,
+        month: str,
+        themes: Sequence[dict[str, Any]],
+        assignments: Sequence[tuple[str, int | None, float | None]],
+        lineage: Sequence[tuple[int, str, int | None, int]],
+        run: dict[str, Any],
+    ) -> None:
+        """One month of theme tracking in one transaction: themes, assignments, lineage and the run."""
+        now = utcnow()
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            for t in themes:
+                cur.execute(
+                    "INSERT INTO themes (theme_id, label, keywords, process_step, first_month, last_month, size, "
+                    "coherence, status, related, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (theme_id) DO UPDATE SET label = excluded.label, keywords = excluded.keywords, "
+                    "process_step = excluded.process_step, last_month = excluded.last_month, size = excluded.size, "
+                    "coherence = excluded.coherence, status = excluded.status, related = excluded.related, "
+                    "updated_at = excluded.updated_at",
+                    (
+                        t["theme_id"], t["label"], json.dumps(t.get("keywords", []), ensure_ascii=False),
+                        t.get("process_step"), t.get("first_month", month), t.get("last_month", month),
+                        t.get("size", 0), t.get("coherence"), t.get("status", "active"), t.get("related"), now,
+                    ),
+                )
+            cur.execute("UPDATE feedback SET theme_id = NULL, theme_sim = NULL WHERE month = ?", (month,))
+            cur.executemany(
+                "UPDATE feedback SET theme_id = ?, theme_sim = ? WHERE id = ?",
+                [(tid, sim, rid) for rid, tid, sim in assignments],
+            )
+            cur.execute("DELETE FROM theme_lineage WHERE month = ?", (month,))
+            cur.executemany(
+                "INSERT INTO theme_lineage (month, theme_id, event, related, records) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [(month, tid, ev, rel, n) for tid, ev, rel, n in lineage],
+            )
+            cur.execute(
+                "INSERT OR REPLACE INTO theme_runs (month, complaints, assigned, new_themes, stability, "
+                "model_fingerprint, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (month, run["complaints"], run["assigned"], run["new_themes"], run.get("stability"),
+                 run.get("fingerprint", ""), now),
+            )
+
+    def reset_themes(self) -> None:
+        """Forget every theme so a rebuild replays all months from the start."""
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            for table in ("themes", "theme_runs", "theme_lineage", "theme_stats", "flags"):
+                cur.execute(f"DELETE FROM {table}")
+            cur.execute("UPDATE feedback SET theme_id = NULL, theme_sim = NULL, repeat_contact = NULL")
+
+    def list_themes(self) -> list[dict[str, Any]]:
+        rows = self.query("SELECT * FROM themes ORDER BY theme_id")  # type: ignore[attr-defined]
+        return [{**dict(r), "keywords": json.loads(r["keywords"])} for r in rows]
+
+    def lineage(self, month: str | None = None) -> list[dict[str, Any]]:
+        if month:
+            rows = self.query("SELECT * FROM theme_lineage WHERE month = ? ORDER BY theme_id", (month,))  # type: ignore[attr-defined]
+        else:
+            rows = self.query("SELECT * FROM theme_lineage ORDER BY month, theme_id")  # type: ignore[attr-defined]
+        return [dict(r) for r in rows]
+
+    def refresh_theme_stats(self) -> None:
+        """Mark repeat contacts (same customer, same theme, within 30 days, any channel) and rebuild stats."""
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.execute("UPDATE feedback SET repeat_contact = NULL WHERE repeat_contact IS NOT NULL")
+            cur.execute(
+                "WITH ordered AS (SELECT id, unixepoch(created_at) AS t, LAG(unixepoch(created_at)) OVER "
+                "(PARTITION BY customer_key, theme_id ORDER BY created_at, id) AS prev FROM feedback "
+                "WHERE customer_key IS NOT NULL AND theme_id IS NOT NULL) "
+                "UPDATE feedback SET repeat_contact = (SELECT CASE WHEN o.prev IS NOT NULL AND o.t - o.prev <= ? "
+                "THEN 1 ELSE 0 END FROM ordered o WHERE o.id = feedback.id) "
+                "WHERE customer_key IS NOT NULL AND theme_id IS NOT NULL",
+                (REPEAT_WINDOW_S,),
+            )
+            cur.execute("DELETE FROM theme_stats")
+            cur.execute(
+                "INSERT INTO theme_stats SELECT theme_id, month, channel, count(*), "
+                "sum(sentiment_label = '负面'), sum(coalesce(escalation, 0)), sum(channel = 'call'), "
+                "sum(customer_key IS NOT NULL), sum(coalesce(repeat_contact, 0)), "
+                f"count(rating), coalesce(sum({RATING_NORM}), 0) "
+                "FROM feedback WHERE theme_id IS NOT NULL GROUP BY theme_id, month, channel"
+            )
+
+    def theme_stats(self, month: str | None = None, theme_id: int | None = None) -> list[dict[str, Any]]:
+        clauses, params = [], []
+        if month:
+            clauses.append("month = ?")
+            params.append(month)
+        if theme_id is not None:
+            clauses.append("theme_id = ?")
+            params.append(theme_id)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self.query(f"SELECT * FROM theme_stats{where} ORDER BY theme_id, month, channel", params)  # type: ignore[attr-defined]
+        return [dict(r) for r in rows]
+
+    def month_totals(self) -> list[dict[str, Any]]:
+        """All feedback and complaint-bearing feedback per month (the denominators of theme shares)."""
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT month, count(*) AS total, sum(coalesce(complaint, 0)) AS complaints FROM feedback "
+            "GROUP BY month ORDER BY month"
+        )
+        return [dict(r) for r in rows]
+
+    def theme_examples(self, theme_id: int, month: str | None = None, k: int = 5) -> list[dict[str, Any]]:
+        """The records closest to the theme centroid (the stored similarity), most typical first."""
+        extra = " AND month = ?" if month else ""
+        params: tuple = (theme_id, month, k) if month else (theme_id, k)
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT id, source_id, channel, created_at, text, rating, rating_scale, sentiment FROM feedback "
+            f"WHERE theme_id = ?{extra} ORDER BY theme_sim DESC, id LIMIT ?",
+            params,
+        )
+        return [dict(r) for r in rows]
+
+    def theme_record_ids(self, theme_id: int, month: str | None = None) -> list[str]:
+        extra = " AND month = ?" if month else ""
+        params: tuple = (theme_id, month) if month else (theme_id,)
+        rows = self.query(f"SELECT id FROM feedback WHERE theme_id = ?{extra} ORDER BY created_at, id", params)  # type: ignore[attr-defined]
+        return [r[0] for r in rows]
+
+    def rated_in_month(self, month: str) -> list[dict[str, Any]]:
+        """(rating on 0–100, scale, theme) of every rated record of a month, for key-driver analysis."""
+        rows = self.query(  # type: ignore[attr-defined]
+            f"SELECT {RATING_NORM} AS score, rating, rating_scale, theme_id FROM feedback "
+            "WHERE month = ? AND rating IS NOT NULL",
+            (month,),
+        )
+        return [dict(r) for r in rows]
+
+    def save_flags(self, month: str, flags: Sequence[dict[str, Any]]) -> None:
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.execute("DELETE FROM flags WHERE month = ?", (month,))
+            cur.executemany(
+                "INSERT INTO flags (month, theme_id, status, severity, payload) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (month, f["theme_id"], f["status"], f["severity"], json.dumps(f, ensure_ascii=False, default=str))
+                    for f in flags
+                ],
+            )
+
+    def get_flags(self, month: str) -> list[dict[str, Any]]:
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT payload FROM flags WHERE month = ? ORDER BY status = 'resolved', severity DESC, theme_id", (month,)
+        )
+        return [json.loads(r[0]) for r in rows]
+
+    def flag_months(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT DISTINCT month FROM flags ORDER BY month")]  # type: ignore[attr-defined]
