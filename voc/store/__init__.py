@@ -6,12 +6,13 @@ from voc.store.base import StoreBase
 from voc.store.enrich import Enrichment, EnrichMixin
 from voc.store.records import EXPORT_COLUMNS, RecordFilter, RecordsMixin
 from voc.store.runs import QuarantineItem, RunsMixin
+from voc.store.search import SearchFilters, SearchMixin
 from voc.store.stats import StatsMixin
 from voc.store.themes import ThemesMixin
 
 
-class Store(RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, StoreBase):
+class Store(RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, StoreBase):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 
 
-__all__ = ["EXPORT_COLUMNS", "Enrichment", "QuarantineItem", "RecordFilter", "Store"]
+__all__ = ["EXPORT_COLUMNS", "Enrichment", "QuarantineItem", "RecordFilter", "SearchFilters", "Store"]

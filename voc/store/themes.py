@@ -28,6 +28,12 @@ class ThemesMixin:
         )
         return [dict(r) for r in rows]
 
+    def complaint_steps(self, month: str) -> dict[str, str]:
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT id, process_step FROM feedback WHERE month = ? AND complaint = 1", (month,)
+        )
+        return {r[0]: r[1] for r in rows}
+
     def theme_months_done(self) -> list[str]:
         return [r[0] for r in self.query("SELECT month FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
 

@@ -1,0 +1,105 @@
+"""Keyword search (FTS5 over jieba tokens, bm25) and the filters every search shares."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters of the search page, CLI and API; every field optional, all combined with AND."""
+
+    channel: str | None = None
+    subtype: str | None = None
+    since: str | None = None
+    until: str | None = None
+    rating_min: float | None = None
+    rating_max: float | None = None
+    sentiment: str | None = None
+    theme_id: int | None = None
+    process_step: str | None = None
+    branch: str | None = None
+    product: str | None = None
+    agent_id: str | None = None
+
+    def active(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+    def where(self, alias: str = "f") -> tuple[str, list[Any]]:
+        """SQL condition and parameters; `until` is inclusive of the whole day it names."""
+        exact = ("channel", "subtype", "theme_id", "process_step", "branch", "product", "agent_id")
+        clauses, params = [], []
+        for name in exact:
+            value = getattr(self, name)
+            if value is not None:
+                clauses.append(f"{alias}.{name} = ?")
+                params.append(value)
+        if self.sentiment is not None:
+            clauses.append(f"{alias}.sentiment_label = ?")
+            params.append(self.sentiment)
+        if self.since:
+            clauses.append(f"{alias}.created_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"substr({alias}.created_at, 1, {len(self.until)}) <= ?")
+            params.append(self.until)
+        if self.rating_min is not None:
+            clauses.append(f"{alias}.rating >= ?")
+            params.append(self.rating_min)
+        if self.rating_max is not None:
+            clauses.append(f"{alias}.rating <= ?")
+            params.append(self.rating_max)
+        return " AND ".join(clauses) or "1", params
+
+
+def fts_query(tokens: Sequence[str]) -> str:
+    """Tokens OR-ed as quoted FTS5 strings: bm25 ranks records matching more (and rarer) words first."""
+    quoted = ['"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokens) if t.strip()]
+    return " OR ".join(quoted)
+
+
+class SearchMixin:
+    conn: sqlite3.Connection
+
+    def keyword_search(
+        self, tokens: Sequence[str], filters: SearchFilters | None = None, limit: int = 100
+    ) -> list[tuple[int, float]]:
+        """(rid, bm25 score) best first; an empty token list finds nothing."""
+        match = fts_query(tokens)
+        if not match:
+            return []
+        where, params = (filters or SearchFilters()).where()
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT f.rid, bm25(feedback_fts, 1.0, 0.3) AS score FROM feedback_fts "
+            "JOIN feedback f ON f.rid = feedback_fts.rowid "
+            f"WHERE feedback_fts MATCH ? AND {where} ORDER BY score LIMIT ?",
+            [match, *params, limit],
+        )
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def filtered_rids(self, filters: SearchFilters, limit: int | None = None) -> list[int]:
+        """Row ids passing the filters (semantic search restricts the vector index to them)."""
+        where, params = filters.where()
+        sql = f"SELECT f.rid FROM feedback f WHERE {where}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [int(r[0]) for r in self.query(sql, params)]  # type: ignore[attr-defined]
+
+    def records_by_rid(self, rids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Result rows for search hits, with the theme label."""
+        out: dict[int, dict[str, Any]] = {}
+        for i in range(0, len(rids), 500):
+            chunk = [int(x) for x in rids[i : i + 500]]
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(  # type: ignore[attr-defined]
+                "SELECT f.rid, f.id, f.source_id, f.channel, f.subtype, f.created_at, f.text, f.rating, "
+                "f.rating_scale, f.sentiment, f.sentiment_label, f.theme_id, t.label AS theme_label, f.process_step, "
+                "f.branch, f.product, f.agent_id FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
+                f"WHERE f.rid IN ({marks})",
+                chunk,
+            ):
+                out[int(r["rid"])] = dict(r)
+        return out

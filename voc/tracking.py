@@ -1,0 +1,189 @@
+"""Themes that stay put month to month: replay months in order, assigning to known themes, finding new ones.
+
+The first month with complaints fits the theme model; every later month is assigned to existing themes by
+centroid similarity and its leftovers become new themes with fresh ids. A model snapshot is kept per month, so
+re-running a month (because late records arrived) restarts from the previous month's snapshot and gives the
+same ids for the same data.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from voc.config import ThemeSettings
+from voc.store import Store
+from voc.taxonomy import OTHER, Taxonomy
+from voc.topics import Theme, ThemeModel
+
+log = logging.getLogger(__name__)
+
+THEMES_DIR = "themes"
+Encode = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass
+class MonthRun:
+    month: str
+    complaints: int
+    assigned: int
+    new_themes: list[int] = field(default_factory=list)
+    continued: int = 0
+    retired: list[int] = field(default_factory=list)
+    stability: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "month": self.month, "complaints": self.complaints, "assigned": self.assigned,
+            "new_themes": self.new_themes, "continued": self.continued, "retired": self.retired,
+            "stability": self.stability,
+        }
+
+
+def snapshot_dir(models_dir: Path, month: str) -> Path:
+    return models_dir / THEMES_DIR / month
+
+
+def new_model(settings: ThemeSettings) -> ThemeModel:
+    return ThemeModel(min_theme_size=settings.min_theme_size, outlier_threshold=settings.assign_threshold,
+                      random_state=settings.random_state)
+
+
+def months_to_run(store: Store, until: str | None = None) -> tuple[list[str], str | None]:
+    """Months to (re)process and the snapshot month to start from.
+
+    A processed month whose complaint count changed since its run is replayed, and so is every month after it.
+    """
+    months = [m for m in store.months() if until is None or m <= until]
+    runs = {r["month"]: r for r in store.theme_runs()}
+    counts = {m: len(store.complaint_rows(m)) for m in months}
+    start = 0
+    for i, m in enumerate(months):
+        if m in runs and runs[m]["complaints"] == counts[m]:
+            start = i + 1
+            continue
+        break
+    previous = months[start - 1] if start > 0 else None
+    return months[start:], previous
+
+
+def theme_step(theme: Theme, taxonomy: Taxonomy, member_steps: Sequence[str]) -> str:
+    """A theme's process step: its weighted keywords under the taxonomy rules, else its members' majority."""
+    scores = np.zeros(len(taxonomy.steps), dtype=np.float64)
+    for word, weight in theme.keywords:
+        scores += taxonomy.scores([word]) * float(weight)
+    if scores.max() > 0:
+        return taxonomy.steps[int(np.argmax(scores))].id
+    common = [s for s, _ in Counter(s for s in member_steps if s != OTHER).most_common(1)]
+    return common[0] if common else OTHER
+
+
+def track_themes(
+    store: Store,
+    encode: Encode,
+    models_dir: Path,
+    settings: ThemeSettings,
+    taxonomy: Taxonomy,
+    until: str | None = None,
+    rebuild: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[MonthRun]:
+    """Bring themes up to date (all months, or up to `until`) and refresh the theme statistics."""
+    if rebuild:
+        store.reset_themes()
+        shutil.rmtree(models_dir / THEMES_DIR, ignore_errors=True)
+    todo, previous = months_to_run(store, until)
+    model = ThemeModel.load(str(snapshot_dir(models_dir, previous))) if previous else None
+    known = {t["theme_id"]: t for t in store.list_themes()}
+    runs: list[MonthRun] = []
+    for month in todo:
+        rows = store.complaint_rows(month)
+        if progress:
+            progress(month)
+        if not rows:
+            store.save_theme_month(month, [], [], [], {"complaints": 0, "assigned": 0, "new_themes": 0})
+            runs.append(MonthRun(month, 0, 0))
+            continue
+        x = encode([r["text"] for r in rows])
+        toks = [r["tokens"].split() for r in rows]
+        if model is None:
+            model = new_model(settings).fit(x, toks)
+            labels, sims = np.asarray(model.labels_), np.asarray(model.similarities_)
+            new_ids, continued, retired, stability = [t.id for t in model.themes_], {}, [], None
+            split, merged = {}, []
+        else:
+            lin = model.update(x, toks)
+            labels, sims = lin.labels, lin.similarities
+            new_ids, continued, retired, stability = lin.new, lin.continued, lin.retired, lin.stability
+            split, merged = lin.split, lin.merged
+        runs.append(_save_month(store, month, rows, labels, sims, model, taxonomy, known,
+                                (new_ids, continued, retired, stability, split, merged)))
+        target = snapshot_dir(models_dir, month)
+        shutil.rmtree(target, ignore_errors=True)
+        model.save(str(target))
+    store.refresh_theme_stats()
+    return runs
+
+
+def _save_month(
+    store: Store,
+    month: str,
+    rows: list[dict[str, Any]],
+    labels: np.ndarray,
+    sims: np.ndarray,
+    model: ThemeModel,
+    taxonomy: Taxonomy,
+    known: dict[int, dict[str, Any]],
+    lineage: tuple,
+) -> MonthRun:
+    new_ids, continued, retired, stability, split, merged = lineage
+    steps = store.complaint_steps(month)  # for themes whose keywords no taxonomy rule names
+    members: dict[int, list[str]] = {}
+    for row, tid in zip(rows, labels, strict=True):
+        if tid >= 0:
+            members.setdefault(int(tid), []).append(steps.get(row["id"]) or OTHER)
+    counts = Counter(int(t) for t in labels if t >= 0)
+    themes = []
+    for theme in model.themes_:
+        prev = known.get(theme.id, {})
+        record = {
+            "theme_id": theme.id,
+            "label": theme.label,
+            "keywords": [w for w, _ in theme.keywords],
+            "process_step": prev.get("process_step") or theme_step(theme, taxonomy, members.get(theme.id, [])),
+            "first_month": prev.get("first_month") or month,
+            "last_month": month if counts.get(theme.id) else prev.get("last_month"),
+            "size": int(theme.size),
+            "coherence": float(theme.coherence) if np.isfinite(theme.coherence) else None,
+            "status": "retired" if theme.id in retired else "active",
+            "related": split.get(theme.id),
+        }
+        known[theme.id] = record
+        themes.append(record)
+    assignments = [
+        (row["id"], int(t) if t >= 0 else None, float(s)) for row, t, s in zip(rows, labels, sims, strict=True)
+    ]
+    events: list[tuple[int, str, int | None, int]] = []
+    for tid in new_ids:
+        events.append((tid, "split" if tid in split else "new", split.get(tid), counts.get(tid, 0)))
+    for tid, n in continued.items():
+        events.append((int(tid), "continued", None, int(n)))
+    for tid in retired:
+        events.append((int(tid), "retired", None, 0))
+    for a, b in merged:
+        events.append((int(a), "merged", int(b), counts.get(int(a), 0)))
+    assigned = int(sum(counts.values()))
+    store.save_theme_month(
+        month, themes, assignments, events,
+        {"complaints": len(rows), "assigned": assigned, "new_themes": len(new_ids), "stability": stability,
+         "fingerprint": model.fingerprint_},
+    )
+    log.info("%s: %d complaints, %d assigned, %d new themes", month, len(rows), assigned, len(new_ids))
+    return MonthRun(month, len(rows), assigned, list(new_ids), len(continued), list(retired), stability)
