@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from voc.store.base import StoreBase
+from voc.store.dashboard_queries import DashboardQueriesMixin
 from voc.store.enrich import Enrichment, EnrichMixin
 from voc.store.records import EXPORT_COLUMNS, RecordFilter, RecordsMixin
+from voc.store.report_queries import ReportQueriesMixin
 from voc.store.runs import QuarantineItem, RunsMixin
 from voc.store.search import SearchFilters, SearchMixin
 from voc.store.stats import StatsMixin
 from voc.store.themes import ThemesMixin
 
 
-class Store(RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, StoreBase):
+class Store(
+    RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
+    DashboardQueriesMixin, StoreBase,
+):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 
 

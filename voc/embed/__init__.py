@@ -1,0 +1,45 @@
+"""Embedders behind one contract: ``fit``, ``encode``, ``dim``, ``fingerprint``, ``save``/``load``.
+
+``CorpusEmbedder`` is the default (fitted offline on the workspace's own corpus);
+``SentenceTransformerEmbedder`` runs any local sentence-transformers model; ``TfidfSvdEmbedder`` is the
+LSA baseline kept for comparison.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from voc.embed.base import Embedder, corpus_hash, l2_normalise
+from voc.embed.corpus import CorpusEmbedder
+from voc.embed.lsa import TfidfSvdEmbedder
+from voc.embed.st import SentenceTransformerEmbedder, resolve_model
+from voc.errors import ConfigError
+
+EMBEDDERS: dict[str, type[Embedder]] = {
+    cls.kind: cls for cls in (CorpusEmbedder, TfidfSvdEmbedder, SentenceTransformerEmbedder)
+}
+
+
+def load_embedder(path: str | Path) -> Embedder:
+    """Load any saved embedder, dispatching on the ``kind`` in its manifest."""
+    manifest = Path(path) / "manifest.json"
+    if not manifest.exists():
+        raise ConfigError(f"{path} is not a saved embedder (no manifest.json): fit and save one first")
+    kind = json.loads(manifest.read_text("utf-8")).get("kind")
+    if kind not in EMBEDDERS:
+        raise ConfigError(f"{path} holds an unknown embedder kind {kind!r}; known: {sorted(EMBEDDERS)}")
+    return EMBEDDERS[kind].load(path)
+
+
+__all__ = [
+    "EMBEDDERS",
+    "CorpusEmbedder",
+    "Embedder",
+    "SentenceTransformerEmbedder",
+    "TfidfSvdEmbedder",
+    "corpus_hash",
+    "l2_normalise",
+    "load_embedder",
+    "resolve_model",
+]

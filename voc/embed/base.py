@@ -1,0 +1,129 @@
+"""The Embedder contract and the artefact folder format every embedder shares.
+
+An embedder is a folder: ``config.json`` (constructor arguments), arrays as ``.npy`` and ``manifest.json``
+whose ``kind`` names the class, so :func:`voc.embed.load_embedder` can dispatch without pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+import voc
+from voc.errors import ConfigError, NotFittedError
+
+MANIFEST = "manifest.json"
+CONFIG = "config.json"
+
+
+def corpus_hash(texts: Iterable[str]) -> str:
+    """sha256 over the fitted texts, so a changed corpus gives a different fingerprint."""
+    h = hashlib.sha256()
+    for text in texts:
+        data = text.encode("utf-8")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def config_hash(config: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length; all-zero rows (empty texts) stay zero instead of becoming NaN."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
+
+
+def library_versions(*names: str) -> dict[str, str]:
+    out = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+class Embedder(ABC):
+    """Base for embedders: ``fit`` -> ``encode`` -> ``save``/``load``, scikit-learn style.
+
+    Subclasses expose ``dim`` (vector dimension) and set ``corpus_hash_`` when fitted or loaded.
+    """
+
+    dim: int
+
+    kind: ClassVar[str] = ""
+    libraries: ClassVar[tuple[str, ...]] = ("numpy",)
+
+    @abstractmethod
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments (what ``config.json`` holds)."""
+
+    @abstractmethod
+    def fit(self, texts: Sequence[str]) -> Embedder:
+        """Learn from the corpus (a no-op for pretrained models); returns self."""
+
+    @abstractmethod
+    def encode(self, texts: Sequence[str], batch_size: int = 1024, show_progress: bool = False) -> np.ndarray:
+        """float32 (n, dim), rows L2-normalised; an empty text gives a zero row."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "corpus_hash_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted: call fit(texts) or load(dir) first")
+
+    @property
+    def fingerprint(self) -> dict[str, Any]:
+        """Identity of the model and its fit corpus; an index built with a different one is stale."""
+        self._check_fitted()
+        return {
+            "name": self.kind,
+            "version": voc.__version__,
+            "config_hash": config_hash(self.get_params()),
+            "corpus_hash": self.corpus_hash_,
+            "dim": self.dim,
+        }
+
+    def _write_folder(self, path: str | Path, arrays: dict[str, np.ndarray], extra: dict[str, Any]) -> Path:
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / CONFIG).write_text(json.dumps(self.get_params(), indent=2, ensure_ascii=False), "utf-8")
+        for name, arr in arrays.items():
+            np.save(folder / f"{name}.npy", arr, allow_pickle=False)
+        manifest = {
+            "kind": self.kind,
+            "voc_version": voc.__version__,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "fingerprint": self.fingerprint,
+            "libraries": library_versions(*self.libraries),
+            **extra,
+        }
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        return folder
+
+
+def read_folder(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(config, manifest) of an embedder folder, checking it holds the expected kind."""
+    folder = Path(path)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+        config = json.loads((folder / CONFIG).read_text("utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{folder} is not a saved embedder (no {exc.filename}): fit and save one first") from exc
+    if manifest.get("kind") != kind:
+        raise ConfigError(f"{folder} holds a {manifest.get('kind')!r} embedder, not {kind!r}")
+    return config, manifest
+
+
+def load_array(folder: str | Path, name: str) -> np.ndarray:
+    return np.load(Path(folder) / f"{name}.npy", allow_pickle=False)
