@@ -74,22 +74,26 @@ class RecordsMixin:
     conn: sqlite3.Connection
 
     def _insert_records(self, cur: sqlite3.Cursor, records: Sequence[Record], run_id: int | None) -> int:
-        """Insert inside an open transaction; returns how many were new (the rest were duplicates)."""
+        """Insert inside an open transaction; returns how many were new (the rest were duplicates).
+
+        Existing ids are looked up in one query per chunk and the new rows go in with one executemany, which
+        is several times faster than a statement per row once the FTS triggers are involved.
+        """
         now = utcnow()
-        new_ids: set[str] = set()
+        ids = [rec.id for rec in records]
+        existing: set[str] = set()
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            existing.update(r[0] for r in cur.execute(f"SELECT id FROM feedback WHERE id IN ({marks})", chunk))
+        fresh: dict[str, Record] = {}
         for rec in records:
-            cur.execute(_INSERT_FEEDBACK, _feedback_row(rec, run_id, now))
-            if cur.rowcount == 1:
-                new_ids.add(rec.id)
-        turn_rows = [
-            (rec.id, t.idx, t.speaker, t.start, t.end, t.text)
-            for rec in records
-            if rec.id in new_ids
-            for t in rec.turns
-        ]
+            if rec.id not in existing and rec.id not in fresh:
+                fresh[rec.id] = rec
+        cur.executemany(_INSERT_FEEDBACK, [_feedback_row(rec, run_id, now) for rec in fresh.values()])
+        turn_rows = [(rec.id, t.idx, t.speaker, t.start, t.end, t.text) for rec in fresh.values() for t in rec.turns]
         if turn_rows:
             cur.executemany(_INSERT_TURN, turn_rows)
-        return len(new_ids)
+        return len(fresh)
 
     def upsert_records(self, records: Sequence[Record], run_id: int | None = None) -> tuple[int, int]:
         """Write a batch in one transaction; (new, duplicates). Loading the same input twice adds nothing."""

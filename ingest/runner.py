@@ -1,0 +1,156 @@
+"""Runs an ingestor against the store: batches, cursors, quarantine, progress and an optional process pool.
+
+Each batch (records + quarantine rows + cursor moves + run counters) is one ``Store.write_batch``
+transaction, so an interrupted run leaves the store exactly at a batch boundary and the next incremental
+run continues from the committed cursors. With ``workers > 1`` the ``build`` step (normalise, redact,
+segment) runs in a process pool on chunks of a few hundred items, results in order; only this process
+writes to the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ingest.base import Batch, Ingestor, RawItem, ScanItem
+from voc.schema import Record
+from voc.store import QuarantineItem, Store
+from voc.text.segment import get_segmenter
+
+log = logging.getLogger(__name__)
+
+CHUNK = 300
+
+
+@dataclass
+class RunResult:
+    """What one ingest run did; read = new + duplicates + quarantined always holds."""
+
+    run_id: int
+    source: str
+    kind: str
+    location: str
+    status: str = "ok"
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    message: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _chunks(items: Iterable[ScanItem], size: int) -> Iterator[list[ScanItem]]:
+    chunk: list[ScanItem] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _build_chunk(ingestor: Ingestor, items: Sequence[RawItem]) -> list[Record | QuarantineItem]:
+    return ingestor.build_many(items)
+
+
+def _built_batches(
+    ingestor: Ingestor, scanned: Iterable[ScanItem], batch_size: int, workers: int
+) -> Iterator[Batch]:
+    """Batches in source order; chunks are built in a bounded window of pool tasks so memory stays flat."""
+    if workers <= 1:
+        for chunk in _chunks(scanned, batch_size):
+            yield ingestor.assemble(chunk, ingestor.build_many([i for i in chunk if isinstance(i, RawItem)]))
+        return
+    get_segmenter()  # load jieba once here; forked workers inherit it instead of loading it each
+    ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        window: deque[tuple[list[ScanItem], Future]] = deque()
+        pending: list[ScanItem] = []
+        built: list[Record | QuarantineItem] = []
+
+        def drain_one() -> None:
+            chunk, fut = window.popleft()
+            pending.extend(chunk)
+            built.extend(fut.result())
+
+        for chunk in _chunks(scanned, CHUNK):
+            raw = [i for i in chunk if isinstance(i, RawItem)]
+            window.append((chunk, pool.submit(_build_chunk, ingestor, raw)))
+            while len(window) > 2 * workers + 1:
+                drain_one()
+            if len(pending) >= batch_size:
+                yield ingestor.assemble(pending, built)
+                pending, built = [], []
+        while window:
+            drain_one()
+        if pending:
+            yield ingestor.assemble(pending, built)
+
+
+def _progress(source: str, show: bool | None) -> Callable[[int], None] | None:
+    """A tqdm counter on stderr that only appears for pulls longer than a moment, and only on a terminal."""
+    if show is False or (show is None and not sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(desc=f"ingest {source}", unit=" items", file=sys.stderr, delay=1.0, leave=False)
+
+    def update(n: int) -> None:
+        if n < 0:
+            bar.close()
+        else:
+            bar.update(n)
+
+    return update
+
+
+def run_ingestor(
+    store: Store,
+    ingestor: Ingestor,
+    batch_size: int = 2000,
+    workers: int = 1,
+    incremental: bool = True,
+    progress: bool | None = None,
+) -> RunResult:
+    """Ingest everything the source has (or, incrementally, everything new since its cursors).
+
+    A failure that stops the source as a whole (unreachable API, unreadable folder) finishes the run as
+    'failed' with the message and re-raises; the batches committed before it stay, with their cursors.
+    """
+    run_id = store.start_run(ingestor.source, ingestor.kind, ingestor.location)
+    result = RunResult(run_id, ingestor.source, ingestor.kind, ingestor.location)
+    cursors = {c["key"]: c["value"] for c in store.get_cursors(ingestor.source)} if incremental else {}
+    tick = _progress(ingestor.source, progress)
+    try:
+        for batch in _built_batches(ingestor, ingestor.scan(cursors), batch_size, workers):
+            moves = {(ingestor.source, k): v for k, v in batch.cursors.items()}
+            new, dup = store.write_batch(run_id, batch.records, batch.quarantined, moves)
+            result.new += new
+            result.duplicates += dup
+            result.quarantined += len(batch.quarantined)
+            result.read += len(batch.records) + len(batch.quarantined)
+            result.problems.extend(q.message() for q in batch.quarantined[: max(0, 20 - len(result.problems))])
+            if tick:
+                tick(len(batch.records) + len(batch.quarantined))
+    except BaseException as exc:
+        result.status = "failed"
+        result.message = str(exc) or type(exc).__name__
+        store.finish_run(run_id, "failed", result.message[:500])
+        raise
+    finally:
+        if tick:
+            tick(-1)
+    store.finish_run(run_id, "ok", "")
+    log.info("%s: read %d, new %d, duplicates %d, quarantined %d", ingestor.source, result.read,
+             result.new, result.duplicates, result.quarantined)
+    return result
