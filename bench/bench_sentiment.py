@@ -1,0 +1,99 @@
+"""Sentiment benchmark: texts/s for voc (trained and lexicon-only) and SnowNLP, and cross-domain accuracy.
+
+Run: /work/venv/bin/python bench/bench_sentiment.py [--n 2000] [--skip-eval] [--json PATH]
+Reads ../shared/data (waimai_10k.csv, online_shopping_9_cats.csv); never copies it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from voc.sentiment import LexiconScorer, SentimentModel, SnowNLPScorer  # noqa: E402
+from voc.sentiment.evaluate import evaluate, read_labelled  # noqa: E402
+from voc.text.segment import get_segmenter  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+SETS = {"waimai": "waimai_10k.csv", "shopping": "online_shopping_9_cats.csv"}
+
+
+def rate(fn, texts: list[str], **kwargs) -> float:
+    start = time.perf_counter()
+    fn(texts, **kwargs)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def speed(data: dict, n: int) -> list[dict]:
+    """Texts/s of each scorer on the same n texts per data set (the model trained on the other set)."""
+    rows = []
+    lex = LexiconScorer()
+    snow = SnowNLPScorer()
+    for name, (texts, _labels) in data.items():
+        other = next(k for k in data if k != name)
+        model = SentimentModel().fit(*data[other])
+        sample = random.Random(0).sample([t for t in texts if t.strip()], n)
+        lex.score_many(sample[:10])
+        snow.score_many(sample[:5])
+        chars = sum(map(len, sample)) / n
+        seg = get_segmenter()
+        tokens = [seg.cut(t) for t in sample]
+        rows.append(
+            {
+                "texts": name,
+                "n": n,
+                "mean_chars": round(chars, 1),
+                "voc_model": rate(model.score_many, sample),
+                "voc_lexicon": rate(lex.score_many, sample),
+                # What enrichment pays when feedback.tokens are already stored: no second segmentation.
+                "voc_model_pretokenised": rate(model.score_many, sample, tokens=tokens),
+                "snownlp": rate(lambda t: [snow.probability(x) for x in t], sample),
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="texts per data set for the speed test")
+    ap.add_argument("--skip-eval", action="store_true", help="speed only")
+    ap.add_argument("--json", type=Path, help="write results here")
+    args = ap.parse_args()
+    if not DATA.exists():
+        sys.exit(f"{DATA} is absent: nothing to benchmark")
+    data = {k: read_labelled(DATA / f, "review", "label") for k, f in SETS.items()}
+    with (DATA / SETS["shopping"]).open(encoding="utf-8") as f:
+        categories = [r["cat"] for r in csv.DictReader(f) if (r["label"] or "").strip() in {"0", "1"}]
+    out: dict = {"speed": speed(data, args.n)}
+    head = ("texts", "chars", "voc model/s", "voc lexicon/s", "model+tokens/s", "snownlp/s", "speed-up")
+    print("{:10s} {:>6s} {:>12s} {:>14s} {:>15s} {:>10s} {:>9s}".format(*head))
+    for r in out["speed"]:
+        print(
+            f"{r['texts']:10s} {r['mean_chars']:6.1f} {r['voc_model']:12.0f} {r['voc_lexicon']:14.0f} "
+            f"{r['voc_model_pretokenised']:15.0f} {r['snownlp']:10.0f} {r['voc_model'] / r['snownlp']:8.1f}x"
+        )
+    if not args.skip_eval:
+        out["eval"] = {}
+        for train, test in (("shopping", "waimai"), ("waimai", "shopping")):
+            # Shopping's product categories are the training groups: calibration folds leave whole ones out.
+            groups = categories if train == "shopping" else None
+            res = evaluate(*data[test], *data[train], train_groups=groups)
+            out["eval"][f"{train}->{test}"] = res
+        print(f"\n{'train->test':20s} {'scorer':9s} {'accuracy':>9s} {'macro_f1':>9s} {'roc_auc':>8s}")
+        for pair, res in out["eval"].items():
+            for scorer in ("voc", "snownlp", "baseline"):
+                m = res[scorer]
+                print(f"{pair:20s} {scorer:9s} {m['accuracy']:9.4f} {m['macro_f1']:9.4f} {m['roc_auc']:8.4f}")
+    if args.json:
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""voc's trainable sentiment scorer: rating-calibrated logistic regression with a lexicon prior.
+
+Records that carry a rating are weak labels (``weak_label``). With enough of them the model learns the bank's
+own vocabulary; with too few it falls back to the lexicon alone, so scoring never needs a slow baseline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+import voc
+from voc.errors import NotFittedError
+from voc.sentiment.base import SentimentResult, label_for
+from voc.sentiment.features import identity, lexicon_matrix, mark_negation, readable
+from voc.sentiment.lexicon import LexiconScorer, squash
+from voc.text.segment import get_segmenter
+
+log = logging.getLogger(__name__)
+
+KIND = "voc.sentiment.SentimentModel"
+_THRESHOLDS = {"star5": (2, 4), "csat5": (2, 4), "nps10": (6, 9)}
+
+
+_INQUIRY = re.compile(
+    r"请问|问一下|问下|咨询|想问|怎么|如何|能不能|能否|可以吗|在哪|多少|几点|什么时候|[吗呢][?？]?\s*$|[?？]"
+)
+
+
+def is_inquiry(text: str) -> bool:
+    """Reads as a question or a request for information (请问/怎么/…吗?)."""
+    return bool(_INQUIRY.search(text or ""))
+
+
+def weak_label(rating: float, scale: str) -> int | None:
+    """Rating -> 0 (negative) / 1 (positive) / None (middle ratings teach nothing reliable)."""
+    if scale not in _THRESHOLDS:
+        raise ValueError(f"unknown rating scale {scale!r}; use one of {sorted(_THRESHOLDS)}")
+    low, high = _THRESHOLDS[scale]
+    if rating <= low:
+        return 0
+    if rating >= high:
+        return 1
+    return None
+
+
+def fingerprint(texts: Iterable[str]) -> str:
+    """Identifies the training texts, so a saved model says what it was fitted on."""
+    h = hashlib.sha256()
+    for t in texts:
+        h.update(t.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:16]
+
+
+class SentimentModel:
+    """Word + char TF-IDF and lexicon features -> logistic regression, Platt-calibrated with the lexicon score.
+
+    The final probability is ``sigmoid(a * model_logit + b * lexicon_sum + c)`` where a, b, c are fitted on
+    out-of-fold predictions of the training data, which both calibrates the model and decides how much to
+    trust the lexicon.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_per_class: int = 200,
+        C: float = 1.0,
+        min_df: int = 2,
+        char_ngrams: tuple[int, int] = (1, 3),
+        negation_window: int = 3,
+        calibration_folds: int = 3,
+        negative_below: float = -0.2,
+        positive_above: float = 0.2,
+        n_cues: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.min_per_class = min_per_class
+        self.C = C
+        self.min_df = min_df
+        self.char_ngrams = char_ngrams
+        self.negation_window = negation_window
+        self.calibration_folds = calibration_folds
+        self.negative_below = negative_below
+        self.positive_above = positive_above
+        self.n_cues = n_cues
+        self.random_state = random_state
+
+    # ---- fitting -------------------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], labels: Sequence[int], groups: Sequence[str] | None = None) -> SentimentModel:
+        """Learn from labelled texts (1 positive, 0 negative); too few per class -> lexicon only.
+
+        ``groups`` (e.g. product, channel or source of each record) makes the calibration folds leave whole
+        groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
+        """
+        texts = [t or "" for t in texts]
+        y = np.asarray(labels, dtype=np.int64)
+        self.lexicon_ = LexiconScorer(self.negative_below, self.positive_above, self.negation_window)
+        self.fingerprint_ = fingerprint(texts)
+        self.n_train_ = len(texts)
+        counts = np.bincount(y, minlength=2) if len(y) else np.zeros(2, dtype=np.int64)
+        self.lexicon_only_ = bool(counts.min() < self.min_per_class)
+        if self.lexicon_only_:
+            log.info("only %s negative / %s positive labels (< %s): lexicon-only scoring", *counts, self.min_per_class)
+            self._set_empty()
+            return self
+        tokens, hits = self._analyse(texts)
+        words = [self._words(t) for t in tokens]
+        self.word_vec_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=self.min_df)
+        self.char_vec_ = TfidfVectorizer(
+            analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=self.min_df
+        )
+        self.word_vec_.fit(words)
+        self.char_vec_.fit(texts)
+        lex = lexicon_matrix(hits)
+        self.lex_scale_ = np.maximum(np.abs(lex).max(axis=0), 1.0)
+        X = self._matrix(words, texts, lex)
+        oof = np.zeros(len(y))
+        for tr, te in self._folds(X, y, groups):
+            oof[te] = self._classifier().fit(X[tr], y[tr]).decision_function(X[te])
+        clf = self._classifier().fit(X, y)
+        self.coef_ = clf.coef_.ravel().astype(np.float64)
+        self.intercept_ = float(clf.intercept_[0])
+        platt = LogisticRegression(C=100.0, class_weight="balanced", max_iter=1000)
+        platt.fit(np.column_stack([oof, lex[:, 0]]), y)
+        self.calibration_ = np.array([*platt.coef_.ravel(), platt.intercept_[0]], dtype=np.float64)
+        log.info("calibration: %.3f * model + %.3f * lexicon + %.3f", *self.calibration_)
+        self._index_words()
+        return self
+
+    def _folds(self, X, y: np.ndarray, groups: Sequence[str] | None):
+        if groups is not None and len(set(groups)) >= self.calibration_folds:
+            return GroupKFold(self.calibration_folds).split(X, y, np.asarray(groups))
+        folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
+        return folds.split(X, y)
+
+    def _classifier(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+
+    def _set_empty(self) -> None:
+        self.word_vec_ = self.char_vec_ = None
+        self.coef_ = np.zeros(0)
+        self.intercept_ = 0.0
+        self.lex_scale_ = np.ones(6)
+        self.calibration_ = np.zeros(3)
+        self.feature_words_: dict[int, str] = {}
+
+    def _index_words(self) -> None:
+        self.feature_words_ = {}
+        for feat, col in self.word_vec_.vocabulary_.items():
+            word = readable(feat)
+            if word is not None:
+                self.feature_words_[col] = word
+
+    # ---- features ------------------------------------------------------------------------------------
+    def _analyse(
+        self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None
+    ) -> tuple[Sequence[Sequence[str]], list[list]]:
+        if tokens is None:
+            seg = get_segmenter()
+            tokens = [seg.cut(t) for t in texts]
+        elif len(tokens) != len(texts):
+            raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts")
+        return tokens, [self.lexicon_.hits(t) for t in tokens]
+
+    def _words(self, tokens: Sequence[str]) -> list[str]:
+        return mark_negation(tokens, self.lexicon_.lexicon.negations, self.negation_window)
+
+    def _matrix(self, words: list[list[str]], texts: Sequence[str], lex: np.ndarray) -> sparse.csr_matrix:
+        return sparse.hstack(
+            [
+                self.word_vec_.transform(words),
+                self.char_vec_.transform(texts),
+                sparse.csr_matrix(lex / self.lex_scale_),
+            ],
+            format="csr",
+        )
+
+    # ---- scoring -------------------------------------------------------------------------------------
+    def _check(self) -> None:
+        if not hasattr(self, "lexicon_only_"):
+            raise NotFittedError("SentimentModel is not fitted: call fit(texts, labels) or SentimentModel.load(dir)")
+
+    def predict_proba(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+        """P(positive) per text, calibrated on the training data (``tokens``: as in ``score_many``)."""
+        self._check()
+        texts = [t or "" for t in texts]
+        tokens, hits = self._analyse(texts, tokens)
+        return self._proba(texts, tokens, hits)[0]
+
+    def _proba(self, texts, tokens, hits) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+        lex = lexicon_matrix(hits)
+        if self.lexicon_only_:
+            return (np.array([squash(v) for v in lex[:, 0]]) + 1) / 2, None
+        X = self._matrix([self._words(t) for t in tokens], texts, lex)
+        logit = X @ self.coef_ + self.intercept_
+        a, b, c = self.calibration_
+        return 1.0 / (1.0 + np.exp(-(a * logit + b * lex[:, 0] + c))), X
+
+    def score_many(self, texts: Iterable[str], tokens: Sequence[Sequence[str]] | None = None) -> list[SentimentResult]:
+        """Score a batch; each text is segmented once and shared by the lexicon and the model.
+
+        Segmentation is most of the cost: pass ``tokens`` (``Segmenter.cut`` output, e.g. the stored
+        ``feedback.tokens`` split on spaces) when the pipeline already has them.
+        """
+        self._check()
+        texts = [t or "" for t in texts]
+        tokens, hits = self._analyse(texts, tokens)
+        proba, X = self._proba(texts, tokens, hits)
+        out = []
+        for i, p in enumerate(proba):
+            score = float(np.clip(2.0 * p - 1.0, -1.0, 1.0)) if texts[i].strip() else 0.0
+            if score < 0 and is_inquiry(texts[i]) and not any(h.value < 0 for h in hits[i]):
+                # A question with no complaint cue is an inquiry: the model, trained on rated reviews, has
+                # never seen one and leans negative; keep the sign but stay inside the neutral band.
+                score = max(score, self.negative_below / 2)
+            row = None if X is None else _row(X, i)
+            cues = self._cues(score, hits[i], row)
+            out.append(SentimentResult(score, label_for(score, self.negative_below, self.positive_above), cues))
+        return out
+
+    def score(self, text: str) -> SentimentResult:
+        return self.score_many([text])[0]
+
+    def _cues(self, score: float, hits, row: tuple[np.ndarray, np.ndarray] | None) -> tuple[str, ...]:
+        """Lexicon hits and the model's strongest present word features that push the same way as the score."""
+        sign = 1.0 if score >= 0 else -1.0
+        ranked: list[tuple[float, str]] = [(h.value * sign, h.phrase) for h in hits if h.value * sign > 0]
+        if row is not None:
+            for col, val in zip(*row, strict=True):
+                word = self.feature_words_.get(int(col))
+                push = val * self.coef_[col] * sign
+                if word is not None and push > 0:
+                    ranked.append((push * 5.0, word))
+        ranked.sort(key=lambda x: -x[0])
+        return tuple(dict.fromkeys(w for _, w in ranked))[: self.n_cues]
+
+    # ---- persistence ---------------------------------------------------------------------------------
+    def get_params(self) -> dict:
+        return {
+            k: getattr(self, k)
+            for k in (
+                "min_per_class",
+                "C",
+                "min_df",
+                "char_ngrams",
+                "negation_window",
+                "calibration_folds",
+                "negative_below",
+                "positive_above",
+                "n_cues",
+                "random_state",
+            )
+        }
+
+    def save(self, folder: Path | str) -> Path:
+        """Write config.json, manifest.json and arrays (.npy / JSON vocabularies); no pickle."""
+        self._check()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps(self.get_params(), ensure_ascii=False, indent=1))
+        state = {"lexicon_only": self.lexicon_only_, "intercept": self.intercept_, "n_train": self.n_train_}
+        if not self.lexicon_only_:
+            for name, vec in (("word", self.word_vec_), ("char", self.char_vec_)):
+                vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
+                (folder / f"{name}_vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False))
+                np.save(folder / f"{name}_idf.npy", vec.idf_)
+        (folder / "state.json").write_text(json.dumps(state))
+        for name in ("coef", "lex_scale", "calibration"):
+            np.save(folder / f"{name}.npy", getattr(self, f"{name}_"))
+        manifest = {
+            "kind": KIND,
+            "voc_version": voc.__version__,
+            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "fingerprint": self.fingerprint_,
+            "libraries": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        return folder
+
+    @classmethod
+    def load(cls, folder: Path | str) -> SentimentModel:
+        """Rebuild a saved model: vectorisers from their vocabularies and idf, coefficients from .npy."""
+        folder = Path(folder)
+        manifest = json.loads((folder / "manifest.json").read_text())
+        if manifest.get("kind") != KIND:
+            raise NotFittedError(f"{folder} holds a {manifest.get('kind')!r}, not a voc sentiment model")
+        config = json.loads((folder / "config.json").read_text())
+        config["char_ngrams"] = tuple(config["char_ngrams"])
+        model = cls(**config)
+        state = json.loads((folder / "state.json").read_text())
+        model.lexicon_ = LexiconScorer(model.negative_below, model.positive_above, model.negation_window)
+        model.fingerprint_ = manifest["fingerprint"]
+        model.n_train_ = state["n_train"]
+        model.lexicon_only_ = state["lexicon_only"]
+        model._set_empty()
+        for name in ("coef", "lex_scale", "calibration"):
+            setattr(model, f"{name}_", np.load(folder / f"{name}.npy"))
+        model.intercept_ = float(state["intercept"])
+        if not model.lexicon_only_:
+            model.word_vec_ = _rebuild(TfidfVectorizer(analyzer=identity, sublinear_tf=True), folder, "word")
+            model.char_vec_ = _rebuild(
+                TfidfVectorizer(analyzer="char", ngram_range=model.char_ngrams, sublinear_tf=True), folder, "char"
+            )
+            model._index_words()
+        return model
+
+
+def _row(X: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
+    """Column indices and values of one CSR row without building a matrix (getrow is slow per row)."""
+    start, end = X.indptr[i], X.indptr[i + 1]
+    return X.indices[start:end], X.data[start:end]
+
+
+def _rebuild(vec: TfidfVectorizer, folder: Path, name: str) -> TfidfVectorizer:
+    vec.vocabulary_ = json.loads((folder / f"{name}_vocabulary.json").read_text())
+    vec.idf_ = np.load(folder / f"{name}_idf.npy")
+    return vec
