@@ -1,0 +1,112 @@
+"""Class-based TF-IDF keywords per theme and the short Chinese label built from them.
+
+A word names a theme when many of the theme's records use it and few other themes do. Counting each word
+once per record (not once per occurrence) keeps repetitive comments such as 很好很好很好 from dominating.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from voc.text.segment import get_segmenter
+
+_READABLE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+
+Keywords = list[tuple[str, float]]
+
+
+def as_token_lists(tokens: Iterable[Sequence[str] | str]) -> list[list[str]]:
+    """Token lists from either lists of words or the store's space-joined ``feedback.tokens`` strings."""
+    return [t.split() if isinstance(t, str) else list(t) for t in tokens]
+
+
+def _readable(word: str) -> bool:
+    return bool(_READABLE.search(word))
+
+
+DOMAIN_BOOST = 2.0
+
+
+def class_tfidf(
+    tokens: Sequence[Sequence[str]], labels: np.ndarray, *, n_keywords: int = 10, min_count: int = 2
+) -> dict[int, Keywords]:
+    """Top words per label (labels < 0 are outliers: they count for rarity but get no keywords).
+
+    weight(w, c) = share of c's records containing w * log(1 + A / records containing w anywhere), with A the
+    average number of records per theme: BERTopic's c-TF-IDF applied to record frequencies.
+    """
+    labels = np.asarray(labels)
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, doc in enumerate(tokens):
+        for w in set(doc):
+            if _readable(w):
+                rows.append(i)
+                cols.append(vocab.setdefault(w, len(vocab)))
+    themes = sorted(int(c) for c in np.unique(labels) if c >= 0)
+    if not vocab or not themes:
+        return {c: [] for c in themes}
+    words = np.array(sorted(vocab, key=vocab.__getitem__))
+    presence = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(labels), len(vocab))
+    )
+    index = {c: i for i, c in enumerate(themes)}
+    member = np.array([index.get(int(c), -1) for c in labels])
+    keep = member >= 0
+    onehot = sp.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.float32), (member[keep], np.flatnonzero(keep))),
+        shape=(len(themes), len(labels)),
+    )
+    df = np.asarray((onehot @ presence).todense())
+    sizes = np.bincount(member[keep], minlength=len(themes)).astype(np.float64)
+    total = np.asarray(presence.sum(0)).ravel()
+    idf = np.log1p(sizes.mean() / np.maximum(total, 1.0))
+    weight = df / np.maximum(sizes, 1.0)[:, None] * idf[None, :]
+    # Banking terms from the user dictionary name a theme better than the filler words around them.
+    domain = frozenset(get_segmenter().user_terms)
+    weight *= np.array([DOMAIN_BOOST if w in domain else 1.0 for w in words])[None, :]
+    weight[df < min_count] = 0.0
+    out: dict[int, Keywords] = {}
+    for c, i in index.items():
+        top = np.argsort(-weight[i], kind="stable")[:n_keywords]
+        out[c] = [(str(words[j]), round(float(weight[i, j]), 6)) for j in top if weight[i, j] > 0]
+    return out
+
+
+def make_label(keywords: Keywords, n_words: int = 3) -> str:
+    """Up to ``n_words`` keywords joined by ' · ', skipping repeats and words inside one another.
+
+    Single characters (好, 慢) only fill in when the theme has no longer keyword, since alone they do
+    not tell a reader what the theme is about.
+    """
+    ranked = [w for w, _ in keywords if len(w) > 1] or [w for w, _ in keywords]
+    chosen: list[str] = []
+    for w in ranked:
+        if any(w in c or c in w for c in chosen):
+            continue
+        chosen.append(w)
+        if len(chosen) == n_words:
+            break
+    return " · ".join(chosen) if chosen else "（无关键词）"
+
+
+def distinct_labels(keywords: dict[int, Keywords], n_words: int = 3, taken: Iterable[str] = ()) -> dict[int, str]:
+    """Labels for several themes; a label already used gets the theme's next keyword so names stay unique."""
+    used = set(taken)
+    out: dict[int, str] = {}
+    for c in sorted(keywords):
+        label = make_label(keywords[c], n_words)
+        extra = n_words
+        while label in used and extra < len(keywords[c]):
+            extra += 1
+            label = make_label(keywords[c], extra)
+        if label in used:
+            label = f"{label} #{c}"
+        used.add(label)
+        out[c] = label
+    return out

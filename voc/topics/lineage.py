@@ -1,0 +1,154 @@
+"""One update step of a fitted ThemeModel: keep old ids, add new themes, and say what changed.
+
+Records close enough to an existing centroid keep that theme. The leftovers are clustered on their own;
+a leftover cluster becomes a new theme only when it is big enough and as tight as fitted themes are, so a
+handful of stray complaints stays an outlier instead of becoming a theme of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from voc.topics.cluster import choose_k, member_sums, nearest, normalise_rows, spherical_kmeans, theme_thresholds
+from voc.topics.themes import Lineage
+
+if TYPE_CHECKING:
+    from voc.topics.model import ThemeModel
+
+log = logging.getLogger(__name__)
+
+# Below this silhouette the leftovers show no real group structure: treat them as at most one new theme.
+MIN_SILHOUETTE = 0.1
+
+
+def _new_centroids(model: ThemeModel, x: np.ndarray) -> np.ndarray:
+    """Centroids of coherent clusters among the leftover rows ``x`` (possibly none)."""
+    n_min = max(2, model.min_theme_size)
+    if len(x) < n_min:
+        return np.zeros((0, x.shape[1]), dtype=np.float32)
+    if len(x) < 2 * n_min:
+        k = 1
+    else:
+        k, scores = choose_k(
+            x,
+            1,
+            min(model.max_themes, len(x) // n_min),
+            sample_size=model.k_sample_size,
+            random_state=model.random_state,
+        )
+        if not scores or max(scores.values()) < MIN_SILHOUETTE:
+            k = 1
+    result = spherical_kmeans(x, k, n_init=model.n_init, max_iter=model.max_iter, random_state=model.random_state)
+    centroids = result.centroids
+    if k > 1:
+        centroids = model._merge(centroids, np.bincount(result.labels, minlength=k), _granularity(model))
+    idx, sims = nearest(x, centroids)
+    keep = []
+    for c in range(len(centroids)):
+        members = sims[(idx == c) & (sims >= model.threshold_)]
+        if len(members) >= n_min:
+            keep.append(c)
+    return np.ascontiguousarray(centroids[keep], dtype=np.float32)
+
+
+def _granularity(model: ThemeModel) -> float:
+    """How close two fitted themes typically are (median nearest-theme cosine), capped by merge_threshold.
+
+    New themes found among leftovers are merged until they are at least as distinct as the fitted themes,
+    so one new complaint family does not arrive as several fragments.
+    """
+    cap = 1.0 if model.merge_threshold is None else model.merge_threshold
+    c = np.asarray(model.centroids_)
+    if len(c) < 2:
+        return cap
+    sim = c @ c.T
+    np.fill_diagonal(sim, -1.0)
+    return float(min(cap, np.median(sim.max(1))))
+
+
+def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Lineage:
+    """Apply one batch to ``model`` in place and return the lineage of the step."""
+    old_ids = np.asarray(model.theme_ids_).copy()
+    old_centroids = np.asarray(model.centroids_).copy()
+    before, _ = model._assign(x, assign_all=False)
+    leftovers = np.flatnonzero((before < 0) & (np.linalg.norm(x, axis=1) > 0))
+    fresh = _new_centroids(model, x[leftovers])
+    if len(fresh) and model.merge_threshold is not None:
+        # A leftover group that nearly duplicates an old theme is that theme's fringe, not a new theme.
+        fresh = fresh[(fresh @ old_centroids.T).max(1) < model.merge_threshold]
+    new_ids = np.arange(model.next_id_, model.next_id_ + len(fresh), dtype=np.int64)
+
+    # Continuing themes drift towards this batch, weighted by how many records they already hold.
+    sizes = {t.id: t.size for t in model.themes_}
+    counts = {int(i): int((before == i).sum()) for i in old_ids}
+    hit = before >= 0
+    sums = member_sums(x[hit], np.searchsorted(old_ids, before[hit]), len(old_ids))
+    moved = old_centroids * np.array([sizes[int(i)] for i in old_ids], dtype=np.float32)[:, None] + sums
+    moved = np.where(np.array([counts[int(i)] for i in old_ids])[:, None] > 0, normalise_rows(moved), old_centroids)
+
+    model.centroids_ = np.ascontiguousarray(np.vstack([moved, fresh]), dtype=np.float32)
+    model.theme_ids_ = np.concatenate([old_ids, new_ids])
+    old_thresholds = np.asarray(model.thresholds_, dtype=np.float32)
+    model.thresholds_ = np.concatenate([old_thresholds, np.full(len(new_ids), model.threshold_, np.float32)])
+    if len(new_ids):
+        # New themes get their own bar from the members this batch gives them, like fitted themes.
+        idx, sims0 = nearest(x, model.centroids_)
+        fresh_bars = theme_thresholds(idx, sims0, len(model.theme_ids_), model.threshold_, model.outlier_quantile)
+        model.thresholds_[len(old_ids):] = fresh_bars[len(old_ids):]
+    model.next_id_ += len(new_ids)
+    model.step_ += 1
+    after, sims = model._assign(x)
+    strict, _ = model._assign(x, assign_all=False)
+
+    had = before >= 0
+    stability = float((after[had] == before[had]).mean()) if had.any() else 1.0
+    split = {}
+    if len(fresh):
+        rel = fresh @ old_centroids.T
+        for j, nid in enumerate(new_ids):
+            if rel[j].max() >= model.split_threshold:
+                split[int(nid)] = int(old_ids[rel[j].argmax()])
+    merged = _merged_pairs(model, x, strict, old_ids)
+
+    final = {int(i): int((strict == i).sum()) for i in model.theme_ids_}
+    for t in model.themes_:
+        t.size += final.get(t.id, 0)
+        if final.get(t.id, 0):
+            t.last_seen_step = model.step_
+    taken = [t.label for t in model.themes_]
+    model.themes_ += model._describe(toks, strict, sims, [int(i) for i in new_ids], taken=taken)
+
+    lineage = Lineage(
+        step=model.step_,
+        labels=after,
+        similarities=sims,
+        continued={int(i): final[int(i)] for i in old_ids if final[int(i)] > 0},
+        new=[int(i) for i in new_ids],
+        retired=[int(i) for i in old_ids if final[int(i)] == 0],
+        split=split,
+        merged=merged,
+        n_outliers=int((after < 0).sum()),
+        stability=round(stability, 6),
+    )
+    log.info("update step %d: %s", model.step_, lineage.summary())
+    return lineage
+
+
+def _merged_pairs(model: ThemeModel, x: np.ndarray, labels: np.ndarray, old_ids: np.ndarray) -> list[tuple[int, int]]:
+    """Old themes whose records in this batch have (nearly) the same centroid: they now describe one thing."""
+    if model.merge_threshold is None:
+        return []
+    present = [i for i in old_ids if (labels == i).sum() >= max(2, model.min_theme_size)]
+    if len(present) < 2:
+        return []
+    cents = normalise_rows(np.vstack([x[labels == i].mean(0) for i in present]))
+    sim = cents @ cents.T
+    return [
+        (int(present[a]), int(present[b]))
+        for a in range(len(present))
+        for b in range(a + 1, len(present))
+        if sim[a, b] >= model.merge_threshold
+    ]

@@ -1,0 +1,304 @@
+"""ThemeModel: discover complaint themes from embeddings, keep their ids stable as new months arrive.
+
+Centroids are fitted on the more informative records (those with at least the median number of distinct
+content words): short or generic comments such as 服务很好 sit between every theme and pull k-means
+centroids towards a shared "generic praise/complaint" direction. They are still assigned afterwards, to the
+nearest theme or to the outlier label -1.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from voc.errors import NotFittedError
+from voc.topics.cluster import choose_k, merge_close, nearest, normalise_rows, spherical_kmeans, theme_thresholds
+from voc.topics.coherence import npmi_coherence
+from voc.topics.keywords import as_token_lists, class_tfidf, distinct_labels
+from voc.topics.lineage import run_update
+from voc.topics.persist import (
+    fingerprint,
+    init_params,
+    load_array,
+    read_artifact,
+    read_json,
+    write_artifact,
+)
+from voc.topics.themes import Lineage, Theme
+
+log = logging.getLogger(__name__)
+
+KIND = "voc.topics.ThemeModel"
+
+
+class ThemeModel:
+    """Spherical k-means themes with c-TF-IDF labels, an outlier label and id-stable updates.
+
+    ``n_themes=None`` picks k in [min_themes, max_themes] by cosine silhouette on a sample, then merges
+    themes whose centroids are closer than ``merge_threshold``; an int forces exactly that many themes.
+    ``outlier_threshold=None`` learns the cut-off as the ``outlier_quantile`` of fitted similarities.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_themes: int | None = None,
+        min_themes: int = 2,
+        max_themes: int = 20,
+        n_init: int = 10,
+        max_iter: int = 50,
+        fit_quantile: float = 0.5,
+        max_fit_samples: int = 50000,
+        k_sample_size: int = 4000,
+        merge_threshold: float | None = 0.8,
+        split_threshold: float = 0.5,
+        outlier_threshold: float | None = None,
+        outlier_quantile: float = 0.05,
+        assign_all: bool = False,
+        min_theme_size: int = 5,
+        n_keywords: int = 10,
+        label_words: int = 3,
+        n_representatives: int = 5,
+        coherence_sample: int = 20000,
+        center: bool = True,
+        random_state: int = 0,
+    ) -> None:
+        self.center = center
+        self.n_themes = n_themes
+        self.min_themes = min_themes
+        self.max_themes = max_themes
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.fit_quantile = fit_quantile
+        self.max_fit_samples = max_fit_samples
+        self.k_sample_size = k_sample_size
+        self.merge_threshold = merge_threshold
+        self.split_threshold = split_threshold
+        self.outlier_threshold = outlier_threshold
+        self.outlier_quantile = outlier_quantile
+        self.assign_all = assign_all
+        self.min_theme_size = min_theme_size
+        self.n_keywords = n_keywords
+        self.label_words = label_words
+        self.n_representatives = n_representatives
+        self.coherence_sample = coherence_sample
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, embeddings: np.ndarray, tokens: Sequence[Sequence[str] | str]) -> ThemeModel:
+        """Discover themes in one batch of records (embeddings row-aligned with their jieba tokens)."""
+        x, toks = self._check(embeddings, tokens)
+        usable = np.linalg.norm(x, axis=1) > 0
+        self.mean_ = (
+            x[usable].mean(axis=0).astype(np.float32)
+            if self.center and usable.any()
+            else np.zeros(x.shape[1], dtype=np.float32)
+        )
+        x = self._centre(x)
+        fit_rows = self._fit_rows(x, toks)
+        sample = x[fit_rows]
+        if self.n_themes is not None:
+            k, self.k_scores_ = int(self.n_themes), {}
+        else:
+            k, self.k_scores_ = choose_k(
+                sample,
+                self.min_themes,
+                self.max_themes,
+                sample_size=self.k_sample_size,
+                random_state=self.random_state,
+            )
+        result = spherical_kmeans(
+            sample, k, n_init=self.n_init, max_iter=self.max_iter, random_state=self.random_state
+        )
+        centroids = result.centroids
+        if self.n_themes is None and self.merge_threshold is not None:
+            centroids = self._merge(centroids, np.bincount(result.labels, minlength=k), self.merge_threshold)
+        idx, sims = nearest(x, centroids)
+        # Theme ids follow size (largest theme is 0) so the same data gives the same ids.
+        order = np.argsort(-np.bincount(idx, minlength=len(centroids)), kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        self.centroids_ = np.ascontiguousarray(centroids[order], dtype=np.float32)
+        self.theme_ids_ = np.arange(len(order), dtype=np.int64)
+        idx = rank[idx]
+        if self.outlier_threshold is not None:
+            self.threshold_ = float(self.outlier_threshold)
+        else:
+            self.threshold_ = float(np.quantile(sims, self.outlier_quantile))
+        self.thresholds_ = theme_thresholds(idx, sims, len(order), self.threshold_, self.outlier_quantile)
+        labels = self.theme_ids_[idx]
+        if not self.assign_all:
+            labels = np.where(sims >= self.thresholds_[idx], labels, -1)
+        self.labels_, self.similarities_ = labels, sims
+        self.next_id_ = len(order)
+        self.step_ = 0
+        self.n_features_in_ = x.shape[1]
+        self.fingerprint_ = fingerprint(x, tokens=toks)
+        self.themes_ = self._describe(toks, labels, sims, list(self.theme_ids_), taken=())
+        log.info("fitted %d themes on %d records (%d outliers)", k, len(x), int((labels < 0).sum()))
+        return self
+
+    def _centre(self, x: np.ndarray) -> np.ndarray:
+        """Remove the corpus mean learned in fit: word-vector averages share a strong common direction that
+        makes every theme look alike (and the number of themes impossible to choose) until it is taken out."""
+        zero = np.linalg.norm(x, axis=1) == 0
+        out = normalise_rows(x - self.mean_[None, :])
+        out[zero] = 0.0
+        return out
+
+    def _check(self, embeddings: np.ndarray, tokens: Sequence[Sequence[str] | str]) -> tuple:
+        x = normalise_rows(np.asarray(embeddings))
+        if x.ndim != 2:
+            raise ValueError("embeddings must be a 2-D matrix, one row per record")
+        toks = as_token_lists(tokens)
+        if len(toks) != len(x):
+            raise ValueError(f"{len(x)} embeddings but {len(toks)} token lists")
+        return x, toks
+
+    def _fit_rows(self, x: np.ndarray, toks: list[list[str]]) -> np.ndarray:
+        """Rows the centroids learn from: informative, non-empty records, sampled down for speed."""
+        n_words = np.array([len(set(t)) for t in toks])
+        usable = np.linalg.norm(x, axis=1) > 0
+        if not usable.any():
+            raise ValueError("every embedding is zero: nothing to cluster")
+        cut = np.quantile(n_words[usable], self.fit_quantile) if self.fit_quantile > 0 else 0
+        rows = np.flatnonzero(usable & (n_words >= cut))
+        need = 20 * (self.n_themes or self.max_themes)
+        if len(rows) < min(need, int(usable.sum())):
+            rows = np.flatnonzero(usable)
+        if len(rows) > self.max_fit_samples:
+            rng = np.random.default_rng(self.random_state)
+            rows = np.sort(rng.choice(rows, self.max_fit_samples, replace=False))
+        return rows
+
+    @staticmethod
+    def _merge(centroids: np.ndarray, sizes: np.ndarray, threshold: float) -> np.ndarray:
+        groups = merge_close(centroids, sizes, threshold)
+        if len(groups) < len(centroids):
+            log.info("merged %d near-duplicate themes into %d", len(centroids), len(groups))
+        return normalise_rows(np.vstack([(centroids[g] * sizes[g, None]).sum(0) for g in groups]))
+
+    def _describe(
+        self,
+        toks: list[list[str]],
+        labels: np.ndarray,
+        sims: np.ndarray,
+        ids: list[int],
+        taken: Sequence[str],
+    ) -> list[Theme]:
+        """Keywords, label, coherence and closest records for each theme id in ``ids``."""
+        keywords = class_tfidf(toks, labels, n_keywords=self.n_keywords)
+        wanted = {i: keywords.get(int(i), []) for i in ids}
+        names = distinct_labels(wanted, self.label_words, taken=taken)
+        coherence = npmi_coherence(
+            [[w for w, _ in wanted[i]] for i in ids],
+            toks,
+            sample_size=self.coherence_sample,
+            random_state=self.random_state,
+        )
+        themes = []
+        for i, coh in zip(ids, coherence, strict=True):
+            members = np.flatnonzero(labels == i)
+            closest = members[np.argsort(-sims[members], kind="stable")[: self.n_representatives]]
+            themes.append(
+                Theme(
+                    id=int(i),
+                    label=names[i],
+                    keywords=wanted[i],
+                    size=len(members),
+                    coherence=round(coh, 6),
+                    representatives=[int(r) for r in closest],
+                    created_step=getattr(self, "step_", 0),
+                    last_seen_step=getattr(self, "step_", 0),
+                )
+            )
+        return themes
+
+    # ------------------------------------------------------------------ using
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise NotFittedError("ThemeModel is not fitted: call fit(embeddings, tokens) or ThemeModel.load(dir)")
+
+    @property
+    def themes(self) -> dict[int, Theme]:
+        """Themes by id."""
+        self._require_fitted()
+        return {t.id: t for t in self.themes_}
+
+    def assign(self, embeddings: np.ndarray, *, assign_all: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Theme id of each record by centroid similarity (-1 below the threshold) and that similarity."""
+        self._require_fitted()
+        x = normalise_rows(np.asarray(embeddings))
+        if x.ndim != 2 or x.shape[1] != self.n_features_in_:
+            raise ValueError(f"expected embeddings with {self.n_features_in_} columns")
+        return self._assign(self._centre(x), assign_all)
+
+    def _assign(self, x: np.ndarray, assign_all: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """assign() for rows already normalised and centred (what update works with)."""
+        idx, sims = nearest(x, np.asarray(self.centroids_))
+        ids = np.asarray(self.theme_ids_)[idx]
+        keep_all = self.assign_all if assign_all is None else assign_all
+        if not keep_all:
+            ids = np.where(sims >= np.asarray(self.thresholds_)[idx], ids, -1)
+        return ids, sims
+
+    def update(self, embeddings: np.ndarray, tokens: Sequence[Sequence[str] | str]) -> Lineage:
+        """Assign a new batch, turn its coherent leftovers into new themes (fresh ids), report lineage."""
+        self._require_fitted()
+        x, toks = self._check(embeddings, tokens)
+        return run_update(self, self._centre(x), toks)
+
+    # ------------------------------------------------------------------ persistence
+    def get_params(self) -> dict:
+        """Constructor arguments (scikit-learn style); what config.json stores."""
+        return init_params(self)
+
+    def save(self, directory: str) -> None:
+        """Folder with config.json, centroids.npy, theme_ids.npy, labels.npy, themes.json, manifest.json."""
+        self._require_fitted()
+        state = {
+            "threshold": self.threshold_,
+            "next_id": self.next_id_,
+            "step": self.step_,
+            "n_features_in": self.n_features_in_,
+            "k_scores": {str(k): v for k, v in self.k_scores_.items()},
+        }
+        write_artifact(
+            directory,
+            KIND,
+            self.get_params(),
+            self.fingerprint_,
+            {
+                "centroids.npy": np.asarray(self.centroids_, dtype=np.float32),
+                "mean.npy": np.asarray(self.mean_, dtype=np.float32),
+                "thresholds.npy": np.asarray(self.thresholds_, dtype=np.float32),
+                "theme_ids.npy": np.asarray(self.theme_ids_, dtype=np.int64),
+                "labels.npy": np.asarray(self.labels_, dtype=np.int64),
+                "similarities.npy": np.asarray(self.similarities_, dtype=np.float32),
+                "themes.json": [t.to_dict() for t in self.themes_],
+                "state.json": state,
+            },
+        )
+
+    @classmethod
+    def load(cls, directory: str) -> ThemeModel:
+        """A model saved with ``save``; arrays are memory-mapped."""
+        path, config, manifest = read_artifact(directory, KIND)
+        model = cls(**config)
+        state = read_json(path / "state.json")
+        model.centroids_ = load_array(path / "centroids.npy")
+        model.mean_ = np.asarray(load_array(path / "mean.npy"), dtype=np.float32)
+        model.thresholds_ = np.array(load_array(path / "thresholds.npy"), dtype=np.float32)
+        model.theme_ids_ = load_array(path / "theme_ids.npy")
+        model.labels_ = load_array(path / "labels.npy")
+        model.similarities_ = load_array(path / "similarities.npy")
+        model.themes_ = [Theme.from_dict(t) for t in read_json(path / "themes.json")]
+        model.threshold_ = float(state["threshold"])
+        model.next_id_ = int(state["next_id"])
+        model.step_ = int(state["step"])
+        model.n_features_in_ = int(state["n_features_in"])
+        model.k_scores_ = {int(k): float(v) for k, v in state["k_scores"].items()}
+        model.fingerprint_ = manifest["fingerprint"]
+        return model
