@@ -70,6 +70,10 @@ def test_emerging_only_in_first_two_months_of_a_theme() -> None:
     assert not emerging(s_old, 5, RULES)[0]
     s_small = series([0, 0, 0, 0, 0, 3], first="2026-06")
     assert not emerging(s_small, 5, RULES)[0]
+    born_small = series([0, 2, 3, 2, 40, 90], first="2026-02")  # at noise level until it grew
+    assert emerging(born_small, 4, RULES)[0] and emerging(born_small, 5, RULES)[0]
+    baseline = series([40, 40, 40], first="2026-01")  # present from the first month of data
+    assert not emerging(baseline, 0, RULES)[0] and not emerging(baseline, 1, RULES)[0]
 
 
 def test_resolved_after_a_fix_and_not_recurring() -> None:

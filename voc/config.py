@@ -50,7 +50,7 @@ class SentimentSettings:
 @dataclass(frozen=True)
 class ThemeSettings:
     method: str = "cluster"
-    assign_threshold: float = 0.35
+    outlier_quantile: float = 0.05
     min_theme_size: int = 15
     random_state: int = 0
 
@@ -192,7 +192,7 @@ min_rated_per_class = 200
 
 [themes]
 method = "cluster"       # or "lda"
-assign_threshold = 0.35  # cosine to a theme centroid needed to join an existing theme
+outlier_quantile = 0.05  # the least typical 5% of the first month's complaints set the bar to join a theme
 min_theme_size = 15
 random_state = 0
 

@@ -98,10 +98,18 @@ def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, An
 
 
 def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
-    """New in the last `emerging_months` months and already above the noise floor."""
-    recent = s.months[max(0, i - rules.emerging_months + 1) : i + 1]
-    ok = s.first_month in recent and present(s, i, rules)
-    return ok, {"first_month": s.first_month, "count": s.counts[i]}
+    """First above the noise floor within the last `emerging_months` months, never before.
+
+    A theme born at noise level keeps counting as new until its volume becomes meaningful; themes present in
+    the first month of data are the baseline, not news.
+    """
+    first_present = next((j for j in range(i + 1) if present(s, j, rules)), None)
+    ok = first_present is not None and first_present > 0 and i - first_present < rules.emerging_months
+    return ok, {
+        "first_month": s.first_month,
+        "first_present_month": s.months[first_present] if first_present is not None else None,
+        "count": s.counts[i],
+    }
 
 
 def resolved(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:

@@ -52,7 +52,7 @@ def snapshot_dir(models_dir: Path, month: str) -> Path:
 
 
 def new_model(settings: ThemeSettings) -> ThemeModel:
-    return ThemeModel(min_theme_size=settings.min_theme_size, outlier_threshold=settings.assign_threshold,
+    return ThemeModel(min_theme_size=settings.min_theme_size, outlier_quantile=settings.outlier_quantile,
                       random_state=settings.random_state)
 
 

@@ -187,7 +187,7 @@ def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[s
             "sentiment.negative_threshold": s.sentiment.negative_threshold,
             "sentiment.positive_threshold": s.sentiment.positive_threshold,
             "themes.method": s.themes.method,
-            "themes.assign_threshold": s.themes.assign_threshold,
+            "themes.outlier_quantile": s.themes.outlier_quantile,
             "themes.min_theme_size": s.themes.min_theme_size,
             "themes.random_state": s.themes.random_state,
         },

@@ -1,0 +1,122 @@
+"""Analysis commands: enrich, sentiment train/baseline, eval sentiment, themes, flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace, table
+from voc.taxonomy import Taxonomy
+
+sentiment_app = typer.Typer(help="Sentiment model trained on the workspace's own rated records.")
+eval_app = typer.Typer(help="Measure voc against baselines on labelled files.")
+
+MonthOpt = Annotated[str | None, typer.Option("--month", help="Month YYYY-MM (default: the latest with data).")]
+
+
+def enrich(
+    home: HomeOpt = None,
+    all_records: Annotated[bool, typer.Option("--all", help="Re-score every record, not only new ones.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score sentiment and escalation, flag complaints, map process steps, update the vector index."""
+    from voc import pipeline
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        result = pipeline.enrich_workspace(ws, store, only_new=not all_records)
+    emit(result, as_json, lambda d: console.print(_kv("enrich", d)))
+
+
+@sentiment_app.command("train")
+def sentiment_train(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Fit the rating-calibrated sentiment model on rated records, then re-score every record."""
+    from voc import pipeline
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        result = pipeline.train_and_rescore(ws, store)
+    emit(result, as_json, lambda d: console.print(_kv("sentiment train", d)))
+
+
+@sentiment_app.command("baseline")
+def sentiment_baseline(home: HomeOpt = None, month: MonthOpt = None, as_json: JsonOpt = False) -> None:
+    """Fill the SnowNLP baseline field (sentiment_snownlp) for comparison; slow, so a separate pass."""
+    from voc.enrich import score_snownlp
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        n = score_snownlp(store, month=month)
+    emit({"scored": n}, as_json, lambda d: console.print(f"SnowNLP scored {d['scored']} records"))
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(
+    file: Annotated[Path, typer.Argument(help="Labelled CSV to evaluate on (label 1 positive, 0 negative).")],
+    text_col: Annotated[str, typer.Option("--text-col", help="Column with the text.")] = "review",
+    label_col: Annotated[str, typer.Option("--label-col", help="Column with the 0/1 label.")] = "label",
+    train_file: Annotated[list[Path], typer.Option("--train-file", help="Labelled CSV to train on (repeatable).")] = [],  # noqa: B006
+    as_json: JsonOpt = False,
+) -> None:
+    """Accuracy, macro-F1 and ROC-AUC of voc's scorer, SnowNLP and a TF-IDF+LR baseline on the same rows."""
+    from voc.sentiment import evaluate_files
+
+    result = evaluate_files(file, text_col, label_col, train_file)
+
+    def render(d: dict[str, Any]) -> None:
+        rows = [[name, d[name]["accuracy"], d[name]["macro_f1"], d[name]["roc_auc"]]
+                for name in ("voc", "snownlp", "baseline") if name in d]
+        console.print(table(f"{file.name}: {d['n']} rows", ("scorer", "accuracy", "macro_f1", "roc_auc"), rows))
+
+    emit(result, as_json, render)
+
+
+def themes(
+    home: HomeOpt = None,
+    month: MonthOpt = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Forget themes and replay every month.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Discover and update complaint themes month by month, then list them with this month's statistics."""
+    from voc import pipeline
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        data = pipeline.update_themes(ws, store, until=month, rebuild=rebuild)
+    tax = Taxonomy.load()
+
+    def render(d: dict[str, Any]) -> None:
+        rows = [[t["theme_id"], t["label"], tax.name(t["process_step"]), t["first_month"], t["volume"],
+                 " ".join(t["keywords"][:6])] for t in d["themes"]]
+        console.print(table(f"themes ({d['month']})", ("id", "label", "process step", "first seen", "volume",
+                                                       "keywords"), rows))
+
+    emit(data, as_json, render)
+
+
+def flags(
+    home: HomeOpt = None,
+    month: MonthOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recurring, rising, emerging and resolved complaint themes of a month, most severe first."""
+    from voc import pipeline
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        result = pipeline.month_flags(ws, store, month)
+    tax = Taxonomy.load()
+
+    def render(items: list[dict[str, Any]]) -> None:
+        rows = [[f["status"], f["severity"], f["theme_id"], f["label"], tax.name(f["process_step"]), f["volume"],
+                 f["growth"], f["p_value"]] for f in items]
+        console.print(table("flags", ("status", "severity", "id", "label", "process step", "volume", "growth",
+                                      "p"), rows))
+
+    emit(result, as_json, render)
+
+
+def _kv(title: str, data: dict[str, Any]) -> str:
+    return f"{title}: " + ", ".join(f"{k}={v}" for k, v in data.items())

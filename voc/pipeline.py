@@ -1,0 +1,78 @@
+"""The named steps after ingest: enrich -> vectors -> themes -> flags, each callable on its own."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from voc import enrich as enrichment
+from voc import vectors
+from voc.errors import VocError
+from voc.monthly import compute_flags, rules_from_settings
+from voc.store import Store
+from voc.taxonomy import Taxonomy
+from voc.tracking import track_themes
+from voc.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+
+def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict[str, Any]:
+    """Sentiment, escalation, complaint flag and process step, then embed and index what is new."""
+    taxonomy = Taxonomy.load()
+    embedder = vectors.workspace_embedder(ws, store)
+    step_vectors = embedder.encode([s.profile_text() for s in taxonomy.steps])
+
+    def step_of(batch: list[dict[str, Any]]) -> list[str | None]:
+        todo = [i for i, r in enumerate(batch) if taxonomy.match(r["tokens"].split())[0] is None]
+        out: list[str | None] = [None] * len(batch)
+        if todo:
+            vecs = embedder.encode([batch[i]["text"] for i in todo])
+            steps = taxonomy.classify([[] for _ in todo], vecs, step_vectors)
+            for i, step in zip(todo, steps, strict=True):
+                out[i] = step
+        return out
+
+    scorer = enrichment.load_scorer(ws.models_dir, ws.settings)
+    result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=step_of).to_dict()
+    result["indexed"] = vectors.update_index(ws, store, embedder)
+    return result
+
+
+def train_and_rescore(ws: Workspace, store: Store) -> dict[str, Any]:
+    """Learn sentiment from the workspace's rated records and re-score every record with it."""
+    info = enrichment.train_sentiment(store, ws.models_dir, ws.settings)
+    info["rescored"] = enrich_workspace(ws, store, only_new=False)["records"]
+    return info
+
+
+def latest_month(store: Store) -> str:
+    months = store.months()
+    if not months:
+        raise VocError("the workspace has no records yet: ingest some first (see `voc ingest --help`)")
+    return months[-1]
+
+
+def update_themes(ws: Workspace, store: Store, until: str | None = None, rebuild: bool = False) -> dict[str, Any]:
+    """Bring themes up to date and list them with the month's volumes."""
+    if store.count_unenriched():
+        enrich_workspace(ws, store)
+    embedder = vectors.workspace_embedder(ws, store)
+    runs = track_themes(store, embedder.encode, ws.models_dir, ws.settings.themes, Taxonomy.load(), until=until,
+                        rebuild=rebuild)
+    month = until or latest_month(store)
+    volumes: dict[int, int] = {}
+    for r in store.theme_stats(month=month):
+        volumes[r["theme_id"]] = volumes.get(r["theme_id"], 0) + r["volume"]
+    themes = [{**t, "volume": volumes.get(t["theme_id"], 0)} for t in store.list_themes()]
+    themes.sort(key=lambda t: (-t["volume"], t["theme_id"]))
+    return {"month": month, "runs": [r.to_dict() for r in runs], "themes": themes,
+            "lineage": store.lineage(month)}
+
+
+def month_flags(ws: Workspace, store: Store, month: str | None = None) -> list[dict[str, Any]]:
+    """Flags of a month (themes brought up to date first), most severe first."""
+    month = month or latest_month(store)
+    if not store.theme_runs() or month not in store.theme_months_done():
+        update_themes(ws, store, until=None)
+    return [f.to_dict() for f in compute_flags(store, month, rules_from_settings(ws.settings))]
