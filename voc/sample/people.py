@@ -49,11 +49,6 @@ def id_check_char(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def id_is_valid(number: str) -> bool:
-    """True when an 18-character ID number has the right GB 11643 check character."""
-    return len(number) == 18 and number[:17].isdigit() and id_check_char(number[:17]) == number[17].upper()
-
-
 def luhn_check_digit(body: str) -> str:
     """The Luhn digit that makes ``body + digit`` pass the check bank card numbers carry."""
     total = 0
@@ -65,12 +60,6 @@ def luhn_check_digit(body: str) -> str:
                 d -= 9
         total += d
     return str((10 - total % 10) % 10)
-
-
-def luhn_is_valid(number: str) -> bool:
-    """True when a digit string passes the Luhn check."""
-    digits = number.replace(" ", "")
-    return digits.isdigit() and luhn_check_digit(digits[:-1]) == digits[-1]
 
 
 @dataclass(frozen=True)
