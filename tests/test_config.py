@@ -69,3 +69,8 @@ def test_home_resolution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_open_uninitialised_workspace_explains(tmp_path: Path) -> None:
     with pytest.raises(WorkspaceError, match="voc init"):
         Workspace.open(tmp_path / "none")
+
+
+def test_retired_setting_is_ignored_not_an_error() -> None:
+    s = parse_settings({"themes": {"assign_threshold": 0.35, "min_theme_size": 20}})
+    assert s.themes.min_theme_size == 20

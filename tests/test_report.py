@@ -288,3 +288,12 @@ def test_html_renders_in_headless_chromium(reports, tmp_path: Path) -> None:
         assert im.size == (1280, 2000)
         assert len(im.convert("L").getcolors(256) or []) > 20  # text and charts, not a blank page
     assert png.stat().st_size > 50_000
+
+
+def test_model_fingerprints_shown_as_short_hashes() -> None:
+    from voc.report.data import fingerprint_text
+
+    as_dict = fingerprint_text({"name": "corpus_w2v_sif", "corpus_hash": "ab" * 32, "dim": 256})
+    assert len(as_dict) == 16 and as_dict == fingerprint_text({"dim": 256, "corpus_hash": "ab" * 32,
+                                                               "name": "corpus_w2v_sif"})
+    assert fingerprint_text("0123456789abcdef0123") == "0123456789abcdef"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from voc.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,17 @@ _SECTION_TYPES = {
 }
 
 
-def _build(cls: type, values: dict[str, Any], where: str) -> Any:
+# Settings earlier versions wrote into voc.toml and no longer read: ignored with a warning, not an error.
+RETIRED = {"themes": {"assign_threshold": "replaced by outlier_quantile (per-theme thresholds are learned)"}}
+
+
+def _build(cls: type, values: dict[str, Any], where: str, section: str = "") -> Any:
     known = {f.name: f for f in fields(cls)}
+    values = dict(values)
+    for key, why in RETIRED.get(section, {}).items():
+        if key in values:
+            log.warning("%s.%s is no longer used (%s): remove it", where, key, why)
+            values.pop(key)
     for key in values:
         if key not in known:
             raise ConfigError(f"{where}: unknown setting '{key}' (known: {', '.join(known)})")
@@ -145,7 +157,7 @@ def parse_settings(data: dict[str, Any], where: str = "voc.toml") -> Settings:
         elif key in _SECTION_TYPES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [{key}] must be a table")
-            kwargs[key] = _build(_SECTION_TYPES[key], value, f"{where} [{key}]")
+            kwargs[key] = _build(_SECTION_TYPES[key], value, f"{where} [{key}]", key)
         else:
             raise ConfigError(f"{where}: unknown section '{key}' (known: {', '.join(_SECTIONS)}, sources)")
     return Settings(**kwargs)

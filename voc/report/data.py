@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -164,9 +165,16 @@ def _models(models_dir: Path, month: str) -> list[dict[str, Any]]:
             log.warning("unreadable manifest %s: %s", path, exc)
             continue
         found.append({"folder": str(path.parent.relative_to(models_dir)), "kind": m.get("kind", ""),
-                      "created_at": m.get("created_at", ""), "fingerprint": m.get("fingerprint", ""),
+                      "created_at": m.get("created_at", ""), "fingerprint": fingerprint_text(m.get("fingerprint", "")),
                       "voc_version": m.get("voc_version", ""), "libraries": m.get("libraries", {})})
     return found
+
+
+def fingerprint_text(fp: Any) -> str:
+    """Manifests store a fingerprint as a hash string or as a dict of identity fields: show 16 hex chars."""
+    if isinstance(fp, dict):
+        return hashlib.sha256(json.dumps(fp, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return str(fp)[:16]
 
 
 def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[str, Any]:

@@ -192,4 +192,14 @@ CREATE TABLE flags (
     )
 )
 
+MIGRATIONS.append(
+    (
+        3,
+        """
+CREATE INDEX feedback_kpi ON feedback (month, channel, sentiment_label, complaint, escalation, rating_scale, rating,
+    customer_key, theme_id, repeat_contact);
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
