@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from voc.cli import workspace_cmds
+from voc.cli import analysis_cmds, dashboard_cmds, demo_cmd, ingest_cmds, report_cmds, search_cmds, workspace_cmds
 from voc.errors import VocError
 
 app = typer.Typer(
@@ -23,6 +23,20 @@ app.command()(workspace_cmds.status)
 app.command()(workspace_cmds.export)
 app.add_typer(workspace_cmds.config_app, name="config")
 app.add_typer(workspace_cmds.quarantine_app, name="quarantine")
+app.add_typer(ingest_cmds.ingest_app, name="ingest")
+app.command()(ingest_cmds.pull)
+app.command()(analysis_cmds.enrich)
+app.add_typer(analysis_cmds.sentiment_app, name="sentiment")
+app.add_typer(analysis_cmds.eval_app, name="eval")
+app.command()(analysis_cmds.themes)
+app.command()(analysis_cmds.flags)
+app.command()(search_cmds.search)
+app.add_typer(search_cmds.index_app, name="index")
+app.command()(search_cmds.forget)
+app.command()(search_cmds.serve)
+app.command()(demo_cmd.demo)
+app.command()(report_cmds.report)
+app.command()(dashboard_cmds.dashboard)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard for bank quality teams: run with `voc dashboard`."""

@@ -1,0 +1,81 @@
+"""主题: the month's flagged themes, and for one theme its trend, keywords, rating impact and verbatims."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, data, ui
+
+st.title("主题")
+ctx = ui.context()
+month = ui.month_picker(ctx, "themes_month")
+
+flags = data.flags(ctx, month)
+themes = {t["theme_id"]: t for t in data.themes(ctx)}
+if not themes:
+    st.info("工作区还没有主题：先运行 `voc themes` 发现主题，再运行 `voc flags`。")
+    st.stop()
+
+if flags:
+    table = [
+        {"主题": f["label"], "状态": ui.STATUSES.get(f["status"], f["status"]),
+         "全部状态": "、".join(ui.STATUSES.get(s, s) for s in f.get("statuses", [])), "严重度": f["severity"],
+         "流程环节": ui.step_name(f.get("process_step")), "数量": f["volume"], "增长倍数": f.get("growth"),
+         "p 值": f.get("p_value"), "负面占比": f.get("negative_share"), "重复来电率": f.get("repeat_contact_rate")}
+        for f in flags
+    ]
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "严重度": st.column_config.ProgressColumn("严重度", min_value=0, max_value=100, format="%.1f"),
+        "增长倍数": st.column_config.NumberColumn(format="%.2f"),
+        "p 值": st.column_config.NumberColumn(format="%.4f"),
+        "负面占比": st.column_config.NumberColumn(format="percent"),
+        "重复来电率": st.column_config.NumberColumn(format="percent"),
+    })
+else:
+    st.info(f"{month} 没有被标记的主题（或还没有运行 `voc flags --month {month}`）；下面仍可查看全部主题。")
+
+flag_of = {f["theme_id"]: f for f in flags}
+order = [f["theme_id"] for f in flags] + [tid for tid in themes if tid not in flag_of]
+
+
+def _label(tid: int) -> str:
+    status = flag_of.get(tid, {}).get("status")
+    return f"{themes[tid]['label']}" + (f"（{ui.STATUSES.get(status, status)}）" if status else "")
+
+
+tid = st.selectbox("选择主题", order, format_func=_label, key="themes_pick")
+theme, flag = themes[tid], flag_of.get(tid)
+
+st.subheader(theme["label"])
+info = st.columns(4)
+info[0].metric("本月数量", f"{flag['volume']:,}" if flag else "—", border=True)
+info[1].metric("状态", ui.STATUSES.get(flag["status"], flag["status"]) if flag else "未标记", border=True)
+info[2].metric("流程环节", ui.step_name(theme.get("process_step")), border=True)
+impact = (flag or {}).get("rating_impact") or {}
+info[3].metric(
+    "评分影响（0–100 分）", ui.num(impact.get("diff")), border=True,
+    help="有该主题的评分均值减去没有的均值；95% 区间 "
+    f"[{ui.num(impact.get('ci_low'))}, {ui.num(impact.get('ci_high'))}]"
+    + ("；样本少，仅供参考" if impact.get("small_sample") else ""),
+)
+st.markdown("**关键词：** " + ("、".join(theme["keywords"][:12]) or "—"))
+st.caption(f"首次出现 {theme.get('first_month') or '—'} · 最近出现 {theme.get('last_month') or '—'}")
+
+stats = data.theme_stats(ctx, tid)
+if stats:
+    trend = [{"月份": r["month"], "渠道": ui.channel_name(r["channel"]), "数量": r["volume"], "负面": r["negative"]}
+             for r in stats]
+    st.altair_chart(charts.theme_trend(trend), width="stretch")
+
+if st.button("在检索页查看该主题的全部记录", key="themes_to_search", icon=":material/search:"):
+    st.session_state["search_preset"] = {"theme_id": tid, "month": month}
+    st.switch_page("app_pages/search.py")
+
+st.markdown("#### 典型原话")
+examples = data.theme_examples(ctx, tid, month, k=8)
+if not examples:
+    st.info(f"该主题在 {month} 没有记录。")
+for ex in examples:
+    with st.container(border=True):
+        st.markdown(ui.mark(ex["text"], theme["keywords"]), unsafe_allow_html=True)
+        st.caption(ui.record_caption(ex))
