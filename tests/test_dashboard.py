@@ -137,7 +137,6 @@ def test_health_counts_records_and_explains_missing_index(app: AppTest, built: B
 
 
 def test_report_button_offers_downloads(app: AppTest) -> None:
-    pytest.importorskip("voc.report")
     app.run()
     app.button(key="build_report").click().run()
     assert not app.exception

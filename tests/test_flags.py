@@ -84,6 +84,8 @@ def test_resolved_after_a_fix_and_not_recurring() -> None:
     assert ev["after_count"] == 7 and ev["p_value"] < 1e-10
     assert resolved(s, 7, RULES)[0]
     assert not recurring(s, 5, RULES)[0]
+    residual = series([150, 160, 140, 155, 11, 9, 15, 12])  # a residual trickle at the noise floor
+    assert resolved(residual, 6, RULES)[0] and resolved(residual, 7, RULES)[0]
 
 
 def test_resolved_requires_a_recurring_past_and_a_real_drop() -> None:

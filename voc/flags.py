@@ -27,6 +27,7 @@ class FlagRules:
     baseline_months: int = 3
     min_count: int = 10
     floor_share: float = 0.01
+    floor_of_median: float = 0.25
     emerging_months: int = 2
     resolved_ratio: float = 0.5
     stay_down_months: int = 2
@@ -45,13 +46,15 @@ class ThemeSeries:
     first_month: str
 
 
-def noise_floor(complaint_total: int, rules: FlagRules) -> float:
-    """Below this a month's count is noise: at least min_count and a small share of that month's complaints."""
-    return max(rules.min_count, rules.floor_share * complaint_total)
+def noise_floor(s: ThemeSeries, i: int, rules: FlagRules) -> float:
+    """The theme's noise floor in month i: at least min_count, a small share of that month's complaints, and a
+    quarter of the theme's own median month so far (a fixed theme's residual trickle is not "present")."""
+    own = float(np.median(s.counts[: i + 1])) if i >= 0 else 0.0
+    return max(rules.min_count, rules.floor_share * s.complaint_totals[i], rules.floor_of_median * own)
 
 
 def present(s: ThemeSeries, i: int, rules: FlagRules) -> bool:
-    return i >= 0 and s.counts[i] >= noise_floor(s.complaint_totals[i], rules)
+    return i >= 0 and s.counts[i] >= noise_floor(s, i, rules)
 
 
 def recurring(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
@@ -131,7 +134,7 @@ def resolved(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, 
     ok = (
         all(r <= rules.resolved_ratio for r in ratios)
         and p < rules.rising_alpha
-        and not present(s, i, rules)
+        and not recurring(s, i, rules)[0]
     )
     return ok, {
         "before_months": list(s.months[lo : last_rec + 1]),

@@ -162,7 +162,7 @@ def pull(
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Pull every [[sources]] entry of voc.toml, taking only what is new since its cursor."""
+    """Pull every source declared in voc.toml, taking only what is new since its cursor."""
     from ingest.sources import pull as pull_sources
 
     ws = open_workspace(home)
