@@ -74,3 +74,16 @@ def test_open_uninitialised_workspace_explains(tmp_path: Path) -> None:
 def test_retired_setting_is_ignored_not_an_error() -> None:
     s = parse_settings({"themes": {"assign_threshold": 0.35, "min_theme_size": 20}})
     assert s.themes.min_theme_size == 20
+
+
+def test_artifact_of_the_wrong_kind_or_incomplete_is_named(tmp_path: Path) -> None:
+    from voc.artifacts import read_artifact, write_config, write_manifest
+
+    folder = write_config(tmp_path / "m", {"a": 1})
+    with pytest.raises(ConfigError, match=r"no manifest\.json"):
+        read_artifact(folder, "theme_model")
+    manifest = write_manifest(folder, "corpus_w2v_sif", "abc", ("numpy",))
+    assert manifest["voc_version"] and "numpy" in manifest["libraries"]
+    with pytest.raises(ConfigError, match="'corpus_w2v_sif' model, not 'theme_model'"):
+        read_artifact(folder, "theme_model")
+    assert read_artifact(folder, "corpus_w2v_sif") == ({"a": 1}, manifest)

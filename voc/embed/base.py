@@ -10,18 +10,14 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 
 import voc
-from voc.errors import ConfigError, NotFittedError
-
-MANIFEST = "manifest.json"
-CONFIG = "config.json"
+from voc.artifacts import read_artifact, write_config, write_manifest
+from voc.errors import NotFittedError
 
 
 def corpus_hash(texts: Iterable[str]) -> str:
@@ -45,14 +41,6 @@ def l2_normalise(x: np.ndarray) -> np.ndarray:
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
-def library_versions(*names: str) -> dict[str, str]:
-    out = {}
-    for name in names:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return out
 
 
 class Embedder(ABC):
@@ -95,34 +83,16 @@ class Embedder(ABC):
         }
 
     def _write_folder(self, path: str | Path, arrays: dict[str, np.ndarray], extra: dict[str, Any]) -> Path:
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / CONFIG).write_text(json.dumps(self.get_params(), indent=2, ensure_ascii=False), "utf-8")
+        folder = write_config(path, self.get_params())
         for name, arr in arrays.items():
             np.save(folder / f"{name}.npy", arr, allow_pickle=False)
-        manifest = {
-            "kind": self.kind,
-            "voc_version": voc.__version__,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "fingerprint": self.fingerprint,
-            "libraries": library_versions(*self.libraries),
-            **extra,
-        }
-        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        write_manifest(folder, self.kind, self.fingerprint, self.libraries, **extra)
         return folder
 
 
 def read_folder(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(config, manifest) of an embedder folder, checking it holds the expected kind."""
-    folder = Path(path)
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-        config = json.loads((folder / CONFIG).read_text("utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{folder} is not a saved embedder (no {exc.filename}): fit and save one first") from exc
-    if manifest.get("kind") != kind:
-        raise ConfigError(f"{folder} holds a {manifest.get('kind')!r} embedder, not {kind!r}")
-    return config, manifest
+    return read_artifact(path, kind, "embedder")
 
 
 def load_array(folder: str | Path, name: str) -> np.ndarray:

@@ -11,17 +11,15 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import sklearn
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-import voc
+from voc.artifacts import read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
 from voc.sentiment.base import SentimentResult, label_for
 from voc.sentiment.features import identity, lexicon_matrix, mark_negation, readable
@@ -268,9 +266,7 @@ class SentimentModel:
     def save(self, folder: Path | str) -> Path:
         """Write config.json, manifest.json and arrays (.npy / JSON vocabularies); no pickle."""
         self._check()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.json").write_text(json.dumps(self.get_params(), ensure_ascii=False, indent=1))
+        folder = write_config(folder, self.get_params())
         state = {"lexicon_only": self.lexicon_only_, "intercept": self.intercept_, "n_train": self.n_train_}
         if not self.lexicon_only_:
             for name, vec in (("word", self.word_vec_), ("char", self.char_vec_)):
@@ -280,24 +276,14 @@ class SentimentModel:
         (folder / "state.json").write_text(json.dumps(state))
         for name in ("coef", "lex_scale", "calibration"):
             np.save(folder / f"{name}.npy", getattr(self, f"{name}_"))
-        manifest = {
-            "kind": KIND,
-            "voc_version": voc.__version__,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "fingerprint": self.fingerprint_,
-            "libraries": {"scikit-learn": sklearn.__version__, "numpy": np.__version__},
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        write_manifest(folder, KIND, self.fingerprint_, ("scikit-learn", "numpy", "jieba"))
         return folder
 
     @classmethod
     def load(cls, folder: Path | str) -> SentimentModel:
         """Rebuild a saved model: vectorisers from their vocabularies and idf, coefficients from .npy."""
         folder = Path(folder)
-        manifest = json.loads((folder / "manifest.json").read_text())
-        if manifest.get("kind") != KIND:
-            raise NotFittedError(f"{folder} holds a {manifest.get('kind')!r}, not a voc sentiment model")
-        config = json.loads((folder / "config.json").read_text())
+        config, manifest = read_artifact(folder, KIND, "sentiment model")
         config["char_ngrams"] = tuple(config["char_ngrams"])
         model = cls(**config)
         state = json.loads((folder / "state.json").read_text())

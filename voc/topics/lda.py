@@ -15,10 +15,11 @@ import numpy as np
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel, LdaMulticore
 
+from voc.artifacts import read_json
 from voc.errors import NotFittedError
 from voc.topics.coherence import npmi_coherence
 from voc.topics.keywords import as_token_lists, distinct_labels
-from voc.topics.persist import fingerprint, init_params, load_array, read_artifact, read_json, write_artifact
+from voc.topics.persist import fingerprint, init_params, load_array, read_artifact, write_artifact
 from voc.topics.themes import Theme
 
 log = logging.getLogger(__name__)

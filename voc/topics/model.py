@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from voc.artifacts import read_json
 from voc.errors import NotFittedError
 from voc.topics.cluster import choose_k, merge_close, nearest, normalise_rows, spherical_kmeans, theme_thresholds
 from voc.topics.coherence import npmi_coherence
@@ -23,7 +24,6 @@ from voc.topics.persist import (
     init_params,
     load_array,
     read_artifact,
-    read_json,
     write_artifact,
 )
 from voc.topics.themes import Lineage, Theme
