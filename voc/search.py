@@ -103,22 +103,25 @@ def rrf(ranked_lists: dict[str, list[int]], k: int = RRF_K) -> list[tuple[int, f
 
 def _semantic(index: Index, store: Store, vec: np.ndarray, n: int, filters: SearchFilters,
               exclude: int | None = None) -> list[int]:
+    """Nearest records passing the filters: over-fetch and post-filter first (cheap), and only when too few
+    survive restrict the index to the filtered ids (exact for a few, IDSelector for many)."""
     if len(index) == 0:
         return []
-    allowed = None
-    if filters.active():
-        allowed = store.filtered_rids(filters, limit=EXACT_FILTER_LIMIT + 1)
-        if not allowed:
-            return []
-        if len(allowed) > EXACT_FILTER_LIMIT:
-            allowed = None
-    fetch = n + 1 if allowed is not None else n * 5 + 1
-    _, ids = index.search(vec.reshape(1, -1).astype(np.float32), fetch, allowed_ids=allowed)
-    out = [int(i) for i in np.asarray(ids).ravel() if int(i) >= 0 and int(i) != exclude]
-    if allowed is None and filters.active():
-        keep = set(store.filtered_rids(filters)) if out else set()
-        out = [i for i in out if i in keep]
-    return out[:n]
+    q = vec.reshape(1, -1).astype(np.float32)
+    fetch = (n * 10 if filters.active() else n) + 1
+    _, ids = index.search(q, fetch)
+    out = [int(i) for i in np.asarray(ids[0]).ravel() if int(i) >= 0 and int(i) != exclude]
+    if not filters.active():
+        return out[:n]
+    keep = store.rids_passing(out, filters)
+    hits = [i for i in out if i in keep]
+    if len(hits) >= n or len(out) < fetch - 1:
+        return hits[:n]
+    allowed = store.filtered_rids(filters, limit=EXACT_FILTER_LIMIT + 1)
+    if not allowed or len(allowed) > EXACT_FILTER_LIMIT:
+        return hits[:n]
+    _, ids = index.search(q, n + 1, allowed_ids=allowed)
+    return [int(i) for i in np.asarray(ids[0]).ravel() if int(i) >= 0 and int(i) != exclude][:n]
 
 
 def search(
@@ -137,7 +140,7 @@ def search(
     if not query.strip():
         raise VocError("empty query: type a few words, e.g. 转账限额太低")
     tokens = query_tokens(query)
-    depth = max(100, (k + offset) * 3)
+    depth = max(50, (k + offset) * 2)
     lists: dict[str, list[int]] = {}
     if mode in (Mode.hybrid, Mode.keyword):
         lists["keyword"] = [rid for rid, _ in store.keyword_search(tokens, filters, limit=depth)]

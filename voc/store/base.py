@@ -45,6 +45,7 @@ class StoreBase:
                 conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA cache_size=-65536")  # 64 MB: index inserts stay in memory on big tables
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.row_factory = sqlite3.Row

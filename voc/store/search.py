@@ -61,24 +61,68 @@ def fts_query(tokens: Sequence[str]) -> str:
     return " OR ".join(quoted)
 
 
+KEYWORD_WINDOW = 5000
+
+
 class SearchMixin:
     conn: sqlite3.Connection
 
     def keyword_search(
         self, tokens: Sequence[str], filters: SearchFilters | None = None, limit: int = 100
     ) -> list[tuple[int, float]]:
-        """(rid, bm25 score) best first; an empty token list finds nothing."""
+        """(rid, bm25 score) best first; an empty token list finds nothing.
+
+        bm25 must score every match before sorting, which costs seconds when common words match a large share
+        of a million records. So the ranking runs over the newest KEYWORD_WINDOW matches (a rowid range FTS5
+        can cut cheaply), widening the window when filters leave too few; small collections see every match.
+        """
         match = fts_query(tokens)
         if not match:
             return []
-        where, params = (filters or SearchFilters()).where()
-        rows = self.query(  # type: ignore[attr-defined]
-            "SELECT f.rid, bm25(feedback_fts, 1.0, 0.3) AS score FROM feedback_fts "
-            "JOIN feedback f ON f.rid = feedback_fts.rowid "
-            f"WHERE feedback_fts MATCH ? AND {where} ORDER BY score LIMIT ?",
-            [match, *params, limit],
+        flt = filters or SearchFilters()
+        window = KEYWORD_WINDOW
+        while True:
+            lo = self._window_start(match, window)
+            rows = self._ranked(match, flt, lo, limit)
+            if len(rows) >= limit or lo == 0 or window >= KEYWORD_WINDOW * 64:
+                return rows
+            window *= 8
+
+    def _window_start(self, match: str, window: int) -> int:
+        """Smallest rowid among the newest `window` matches (0 when there are fewer)."""
+        row = self.query(  # type: ignore[attr-defined]
+            "SELECT rowid FROM feedback_fts WHERE feedback_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, window - 1),
         )
-        return [(int(r[0]), -float(r[1])) for r in rows]
+        return int(row[0][0]) if row else 0
+
+    def _ranked(self, match: str, flt: SearchFilters, lo: int, limit: int) -> list[tuple[int, float]]:
+        if flt.active():
+            where, params = flt.where()
+            sql = (
+                "SELECT f.rid, bm25(feedback_fts, 1.0, 0.3) AS score FROM feedback_fts "
+                "JOIN feedback f ON f.rid = feedback_fts.rowid "
+                f"WHERE feedback_fts MATCH ? AND feedback_fts.rowid >= ? AND {where} ORDER BY score LIMIT ?"
+            )
+            args = [match, lo, *params, limit]
+        else:
+            sql = (
+                "SELECT rowid, bm25(feedback_fts, 1.0, 0.3) AS score FROM feedback_fts "
+                "WHERE feedback_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?"
+            )
+            args = [match, lo, limit]
+        return [(int(r[0]), -float(r[1])) for r in self.query(sql, args)]  # type: ignore[attr-defined]
+
+    def rids_passing(self, rids: Sequence[int], filters: SearchFilters) -> set[int]:
+        """Which of these row ids pass the filters (post-filtering an over-fetched vector search)."""
+        where, params = filters.where()
+        out: set[int] = set()
+        for i in range(0, len(rids), 500):
+            chunk = [int(x) for x in rids[i : i + 500]]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT f.rid FROM feedback f WHERE f.rid IN ({marks}) AND {where}"
+            out.update(int(r[0]) for r in self.query(sql, [*chunk, *params]))  # type: ignore[attr-defined]
+        return out
 
     def filtered_rids(self, filters: SearchFilters, limit: int | None = None) -> list[int]:
         """Row ids passing the filters (semantic search restricts the vector index to them)."""
