@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from ingest.base import BadItem, Ingestor, Mark, Position, RawItem, Reject, ScanItem, excerpt
+from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
 from ingest.fields import clean_text, ident, label, plain
-from ingest.files import FilePlan, plan_files
+from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, detect_encoding, iter_jsonl
 from ingest.times import SHANGHAI, parse_time
 from voc.keys import subject_key
@@ -107,29 +106,12 @@ def parse_transcript(text: str, call_id: str) -> dict[str, Any]:
     return call
 
 
-class CallsIngestor(Ingestor):
+class CallsIngestor(FileIngestor):
     """Reads a transcript file or a folder of them (recursive); one record per call."""
 
+    suffixes = SUFFIXES
+    line_based = LINE_BASED
     kind = "calls"
-
-    def __init__(self, path: Path | str, source: str | None = None, salt: str = "", max_text_chars: int = 5000) -> None:
-        path = Path(path)
-        super().__init__(source or path.stem, salt, max_text_chars)
-        self.path = path
-
-    @property
-    def location(self) -> str:
-        return str(self.path)
-
-    def scan(self, cursors: Mapping[str, Any]) -> Iterator[ScanItem]:
-        for plan in plan_files(self.path, SUFFIXES, cursors, LINE_BASED):
-            if plan.unchanged:
-                yield Mark(Position(plan.key, plan.cursor(plan.offset, plan.line, True)))
-                continue
-            try:
-                yield from self._scan_file(plan)
-            except FileProblem as exc:
-                yield BadItem(plan.name, "file", str(exc), "", Position(plan.key, plan.cursor(0, 1, True)))
 
     def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
         encoding = detect_encoding(plan.path)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.base import BadItem, Ingestor, Mark, Position, ScanItem
+from ingest.readers import FileProblem
 from voc.errors import IngestError
 
 
@@ -116,3 +118,36 @@ def plan_files(
         plan = plan_file(path, name, cursors.get(f"file:{name}"), line_based.get(suffix, False))
         if plan is not None:
             yield plan
+
+
+class FileIngestor(Ingestor):
+    """An ingestor over a file or a folder: unchanged files are skipped, an unreadable file is quarantined whole.
+
+    Subclasses set ``suffixes`` and ``line_based`` (which suffixes resume by line) and read one file in
+    ``_scan_file``.
+    """
+
+    suffixes: tuple[str, ...] = ()
+    line_based: Mapping[str, bool] = {}
+
+    def __init__(self, path: Path | str, source: str | None = None, salt: str = "", max_text_chars: int = 5000) -> None:
+        path = Path(path)
+        super().__init__(source or path.stem, salt, max_text_chars)
+        self.path = path
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    def scan(self, cursors: Mapping[str, Any]) -> Iterator[ScanItem]:
+        for plan in plan_files(self.path, self.suffixes, cursors, self.line_based):
+            if plan.unchanged:
+                yield Mark(Position(plan.key, plan.cursor(plan.offset, plan.line, True)))
+                continue
+            try:
+                yield from self._scan_file(plan)
+            except FileProblem as exc:
+                yield BadItem(plan.name, "file", str(exc), "", Position(plan.key, plan.cursor(0, 1, True)))
+
+    def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
+        raise NotImplementedError

@@ -6,9 +6,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ingest.base import BadItem, Ingestor, Mark, Position, RawItem, Reject, ScanItem, excerpt
+from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
 from ingest.fields import clean_text, ident, label, number, plain, resolve_columns, row_hash, text_extra
-from ingest.files import FilePlan, plan_files
+from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, Row, detect_encoding, iter_csv, iter_jsonl, iter_xlsx
 from ingest.times import parse_time
 from voc.keys import subject_key
@@ -59,9 +59,11 @@ def scale_from_values(values: list[float]) -> str:
     return RatingScale.NPS10 if any(v == 0 or 5 < v <= 10 for v in values) else RatingScale.STAR5
 
 
-class RatingsIngestor(Ingestor):
+class RatingsIngestor(FileIngestor):
     """Reads a rating file or a folder of them; one record per row."""
 
+    suffixes = SUFFIXES
+    line_based = LINE_BASED
     kind = "ratings"
 
     def __init__(
@@ -74,16 +76,10 @@ class RatingsIngestor(Ingestor):
         scale: str | None = None,
         subtype: str | None = None,
     ) -> None:
-        path = Path(path)
-        super().__init__(source or path.stem, salt, max_text_chars)
-        self.path = path
+        super().__init__(path, source, salt, max_text_chars)
         self.mapping = dict(mapping or {})
         self.scale = scale
         self.subtype = subtype
-
-    @property
-    def location(self) -> str:
-        return str(self.path)
 
     # reading -------------------------------------------------------------------------------------------
 
@@ -138,13 +134,6 @@ class RatingsIngestor(Ingestor):
                 if v == 0 or v > 5:
                     break
         return scale_from_values(values), True
-
-    def scan(self, cursors: Mapping[str, Any]) -> Iterator[ScanItem]:
-        for plan in plan_files(self.path, SUFFIXES, cursors, LINE_BASED):
-            if plan.unchanged:
-                yield Mark(Position(plan.key, plan.cursor(plan.offset, plan.line, True)))
-                continue
-            yield from self._scan_file(plan)
 
     def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
         """Rows of one file. A header problem carries no cursor, so a pull after fixing ``map`` retries it."""

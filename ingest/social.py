@@ -10,10 +10,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ingest.base import BadItem, Ingestor, Mark, Position, RawItem, ScanItem, excerpt
+from ingest.base import BadItem, Mark, Position, RawItem, ScanItem, excerpt
 from ingest.fields import clean_text, ident, label, plain, resolve_columns, row_hash, text_extra
-from ingest.files import FilePlan, plan_files
-from ingest.readers import FileProblem, detect_encoding, iter_csv, iter_jsonl
+from ingest.files import FileIngestor, FilePlan
+from ingest.readers import detect_encoding, iter_csv, iter_jsonl
 from ingest.times import parse_time
 from voc.keys import subject_key
 from voc.schema import Channel, Record
@@ -46,9 +46,11 @@ def count(value: Any) -> Any:
         return plain(value)
 
 
-class SocialIngestor(Ingestor):
+class SocialIngestor(FileIngestor):
     """Reads social exports; ``build`` is shared with the HTTP connector, which yields the same item shape."""
 
+    suffixes = SUFFIXES
+    line_based = LINE_BASED
     kind = "social"
 
     def __init__(
@@ -60,15 +62,9 @@ class SocialIngestor(Ingestor):
         mapping: Mapping[str, str] | None = None,
         platform: str | None = None,
     ) -> None:
-        path = Path(path)
-        super().__init__(source or path.stem, salt, max_text_chars)
-        self.path = path
+        super().__init__(path, source, salt, max_text_chars)
         self.mapping = dict(mapping or {})
         self.platform = platform
-
-    @property
-    def location(self) -> str:
-        return str(self.path)
 
     def item_data(self, header: list[str], values: list[Any], file: str) -> tuple[dict[str, Any] | None, str]:
         """Map one row or object to the canonical fields; (None, reason) when text or time is missing."""
@@ -86,16 +82,6 @@ class SocialIngestor(Ingestor):
         data["file"] = Path(file).name
         data["raw"] = values
         return data, ""
-
-    def scan(self, cursors: Mapping[str, Any]) -> Iterator[ScanItem]:
-        for plan in plan_files(self.path, SUFFIXES, cursors, LINE_BASED):
-            if plan.unchanged:
-                yield Mark(Position(plan.key, plan.cursor(plan.offset, plan.line, True)))
-                continue
-            try:
-                yield from self._scan_file(plan)
-            except FileProblem as exc:
-                yield BadItem(plan.name, "file", str(exc), "", Position(plan.key, plan.cursor(0, 1, True)))
 
     def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
         encoding = detect_encoding(plan.path)
