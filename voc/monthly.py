@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from typing import Any
 
@@ -136,7 +137,5 @@ def compute_flags(store: Store, month: str, rules: FlagRules, save: bool = True)
 
 
 def rules_from_settings(settings: Any) -> FlagRules:
-    """FlagRules from the `[flags]` settings section (names shared where they overlap)."""
-    f = settings.flags
-    return FlagRules(recurring_months=f.recurring_months, recurring_window=f.recurring_window,
-                     rising_alpha=f.rising_alpha, min_count=f.min_count, min_rating_n=f.min_rating_n)
+    """FlagRules from the `[flags]` settings section: every setting there is a rule field of the same name."""
+    return FlagRules(**dataclasses.asdict(settings.flags))
