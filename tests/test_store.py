@@ -95,6 +95,9 @@ def test_failed_batch_leaves_nothing(tmp_path: Path) -> None:
             store.write_batch(run, [make_record(1), bad], cursors={("s", "f"): 1})
         assert store.count_records() == 0
         assert store.get_cursor("s", "f") is None
+        # nothing of the failed batch lingers to be written with the next one
+        assert store.write_batch(run, [make_record(3)]) == (1, 0)
+        assert [r["source_id"] for r in store.iter_records()] == ["3"]
 
 
 def test_filters_and_streaming(tmp_path: Path) -> None:
@@ -116,6 +119,24 @@ def test_fts_follows_inserts_and_deletes(tmp_path: Path) -> None:
         store.delete_records([rec.id], kind="record", subject_hash="h")
         assert store.query("SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH '限额'")[0][0] == 0
         assert store.query("SELECT records FROM erasures")[0][0] == 1
+
+
+def test_batch_keeps_input_order_and_indexes_every_row(tmp_path: Path) -> None:
+    words = ["密码", "闪退", "年费", "排队", "理财"]
+    records = []
+    for i, word in enumerate(words):
+        rec = make_record(i)
+        rec.tokens = f"{word} 客服"
+        records.append(rec)
+    with Store.open(tmp_path / "voc.db") as store:
+        store.upsert_records([make_record(9)])
+        assert store.upsert_records([records[4], records[0], make_record(9), *records[1:4]]) == (5, 1)
+        rids = store.rids_for([r.id for r in records])
+        assert sorted(rids, key=rids.__getitem__) == [records[i].id for i in (4, 0, 1, 2, 3)]
+        for rec, word in zip(records, words, strict=True):
+            hits = store.query("SELECT rowid FROM feedback_fts WHERE feedback_fts MATCH ?", (word,))
+            assert [h[0] for h in hits] == [rids[rec.id]]
+        assert store.query("SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH '客服'")[0][0] == 5
 
 
 def test_readonly_connection_reads_while_writer_open(tmp_path: Path) -> None:
