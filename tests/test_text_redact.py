@@ -16,7 +16,7 @@ def test_mobile_numbers_redacted(text: str) -> None:
     assert "1234" not in out.text
 
 
-@pytest.mark.parametrize("text", ["座机010-12345678", "(0755)88881234", "0755-8888 1234"])
+@pytest.mark.parametrize("text", ["座机010-12345678", "(0755)88881234", "0755-8888 1234", "座机010-1234567"])
 def test_landlines_redacted(text: str) -> None:
     assert "[固话]" in redact(text).text
 

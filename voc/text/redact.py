@@ -7,7 +7,6 @@ Luhn check, so amounts, dates and order numbers survive while real identifiers n
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -58,27 +57,57 @@ class Redacted:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+# Every pattern but the e-mail needs at least this many digits (a landline such as 010-1234567), so most
+# texts (no digits, or a price and a date) skip the number patterns without running them.
+_MIN_DIGITS = 10
+_DIGIT = re.compile(r"\d")
+_MAYBE_PII = re.compile(r"[\d@]")
+
+
+def _card_ok(number: str) -> bool:
+    return luhn_ok(number.replace(" ", "").replace("-", ""))
+
+
+_CHECKED: tuple[tuple[re.Pattern[str], str, Callable[[str], bool]], ...] = (
+    (_ID, ID_NUMBER, id_checksum_ok),
+    (_CARD, CARD, _card_ok),
+)
+_UNCHECKED = ((_MOBILE, PHONE), (_LANDLINE, LANDLINE))
+
+
+def _sub_checked(
+    pattern: re.Pattern[str], placeholder: str, check: Callable[[str], bool], text: str
+) -> tuple[str, int]:
+    """pattern.subn that replaces only the matches passing check (a checksum), and counts them."""
+    hits = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal hits
+        if not check(m.group(0)):
+            return m.group(0)
+        hits += 1
+        return placeholder
+
+    return pattern.sub(repl, text), hits
+
+
 def redact(text: str) -> Redacted:
     """Replace e-mails, ID numbers, card numbers, mobiles and landlines with typed placeholders."""
-    if not text or not any(ch.isdigit() or ch == "@" for ch in text):
+    if not text or not _MAYBE_PII.search(text):
         return Redacted(text)
-    counts: Counter[str] = Counter()
-
-    def sub(pattern: re.Pattern[str], placeholder: str, check: Callable[[str], bool] | None = None) -> None:
-        nonlocal text
-
-        def repl(m: re.Match[str]) -> str:
-            if check is not None and not check(m.group(0)):
-                return m.group(0)
-            counts[placeholder] += 1
-            return placeholder
-
-        text = pattern.sub(repl, text)
-
+    counts: dict[str, int] = {}
     if "@" in text:
-        sub(_EMAIL, EMAIL)
-    sub(_ID, ID_NUMBER, id_checksum_ok)
-    sub(_CARD, CARD, lambda s: luhn_ok(re.sub(r"[ -]", "", s)))
-    sub(_MOBILE, PHONE)
-    sub(_LANDLINE, LANDLINE)
-    return Redacted(text, dict(counts))
+        text, n = _EMAIL.subn(EMAIL, text)
+        if n:
+            counts[EMAIL] = n
+    if len(_DIGIT.findall(text)) < _MIN_DIGITS:
+        return Redacted(text, counts)
+    for pattern, placeholder, check in _CHECKED:
+        text, n = _sub_checked(pattern, placeholder, check, text)
+        if n:
+            counts[placeholder] = n
+    for pattern, placeholder in _UNCHECKED:
+        text, n = pattern.subn(placeholder, text)
+        if n:
+            counts[placeholder] = n
+    return Redacted(text, counts)
