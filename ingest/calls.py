@@ -13,11 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
-from ingest.fields import clean_text, ident, label, plain
+from ingest.fields import clean_text, customer_key, ident, label, plain
 from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, detect_encoding, iter_jsonl
 from ingest.times import SHANGHAI, parse_time
-from voc.keys import subject_key
 from voc.schema import Channel, Record, Speaker, Turn
 
 _CUSTOMER = ("客户", "用户", "来电人", "来电者", "顾客", "customer", "caller", "client", "user")
@@ -228,7 +227,7 @@ class CallsIngestor(FileIngestor):
             tokens=" ".join(t for t in customer_tokens if t),
             context_tokens=" ".join(t for t in agent_tokens if t),
             subtype=label(call.get("queue")),
-            customer_key=subject_key(ident(raw_customer), self.salt),
+            customer_key=customer_key(ident(raw_customer), self.salt),
             agent_id=ident(call.get("agent_id")),
             branch=label(call.get("branch")),
             product=label(call.get("product")),

@@ -6,9 +6,11 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from ingest.base import Reject
+from voc.keys import subject_key
 from voc.text import Cleaned, clean, normalise, redact
 
 _PAREN = re.compile(r"[(（\[【].*?[)）\]】]")
@@ -123,10 +125,18 @@ def number(value: Any, field: str = "rating") -> float | None:
         raise Reject(f"{field} {value!r} is not a number")
     if isinstance(value, int | float):
         return float(value)
+    if isinstance(value, str) and value.isdigit() and value.isascii():  # '4': what the pattern reads anyway
+        return float(value)
     m = _NUMBER.match(unicodedata.normalize("NFKC", str(value)))
     if not m:
         raise Reject(f"{field} '{str(value)[:30]}' is not a number")
     return float(m.group(1))
+
+
+@lru_cache(maxsize=1 << 16)
+def customer_key(raw: str | None, salt: str) -> str | None:
+    """subject_key, remembered for the run: an export names the same customers again and again."""
+    return subject_key(raw, salt)
 
 
 def text_extra(cleaned: Cleaned) -> dict[str, Any]:

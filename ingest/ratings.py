@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
-from ingest.fields import clean_text, ident, label, number, plain, resolve_columns, row_hash, text_extra
+from ingest.fields import clean_text, customer_key, ident, label, number, plain, resolve_columns, row_hash, text_extra
 from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, Row, detect_encoding, iter_csv, iter_jsonl, iter_xlsx
 from ingest.times import parse_time
-from voc.keys import subject_key
 from voc.schema import SCALE_RANGES, Channel, RatingScale, Record
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -154,6 +153,8 @@ class RatingsIngestor(FileIngestor):
         cache: dict[tuple, tuple[dict[str, int], list[str]]] = {}
         where = "row" if sheet else "line"
         offset, line = plan.offset, plan.line
+        file_name = Path(plan.name).name
+        used = set(cols.values())
         for row in rows:
             offset, line = row.end, row.next_line
             pos = Position(plan.key, plan.cursor(offset, line, False))
@@ -167,6 +168,7 @@ class RatingsIngestor(FileIngestor):
                 if problems:
                     yield BadItem(plan.name, loc, "; ".join(problems), excerpt(row.values), pos)
                     continue
+                used = set(c.values())
             else:
                 hdr, vals, c = header, row.values, cols
                 if len(vals) != len(hdr):
@@ -176,9 +178,8 @@ class RatingsIngestor(FileIngestor):
                     yield BadItem(plan.name, loc, reason, excerpt(row.raw), pos)
                     continue
             data: dict[str, Any] = {f: vals[i] for f, i in c.items() if i < len(vals)}
-            used = set(c.values())
             data["extra"] = {hdr[i]: v for i, v in enumerate(vals) if i not in used and v not in (None, "") and hdr[i]}
-            data["file"] = Path(plan.name).name
+            data["file"] = file_name
             data["scale"], data["weak"], data["excel"] = scale, weak, sheet
             data["raw"] = vals
             yield RawItem(plan.name, loc, data, pos)
@@ -217,7 +218,7 @@ class RatingsIngestor(FileIngestor):
             subtype=subtype,
             rating=rating,
             rating_scale=scale if rating is not None else None,
-            customer_key=subject_key(ident(d.get("customer_id")), self.salt),
+            customer_key=customer_key(ident(d.get("customer_id")), self.salt),
             agent_id=ident(d.get("agent_id")),
             branch=label(d.get("branch")),
             product=label(d.get("product")),

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import BadItem, Mark, Position, RawItem, ScanItem, excerpt
-from ingest.fields import clean_text, ident, label, plain, resolve_columns, row_hash, text_extra
+from ingest.fields import clean_text, customer_key, ident, label, plain, resolve_columns, row_hash, text_extra
 from ingest.files import FileIngestor, FilePlan
 from ingest.readers import detect_encoding, iter_csv, iter_jsonl
 from ingest.times import parse_time
-from voc.keys import subject_key
 from voc.schema import Channel, Record
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -137,6 +136,6 @@ class SocialIngestor(FileIngestor):
             text=cleaned.text,
             tokens=cleaned.tokens,
             subtype=platform,
-            customer_key=subject_key(ident(d.get("author")), self.salt),
+            customer_key=customer_key(ident(d.get("author")), self.salt),
             extra=extra,
         )

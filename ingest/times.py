@@ -23,6 +23,8 @@ _DATE = re.compile(
 )
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:[\sT]?(\d{2})(\d{2})(\d{2})?)?\s*$")
 _NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
+# What most exports write (2026-03-05 14:22:05, naive local time): read without the general pattern.
+_PLAIN_LOCAL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2}):([0-9]{2})")
 
 
 def _zone(text: str | None) -> timezone:
@@ -68,6 +70,11 @@ def parse_time(value: Any, field: str = "created_at", excel: bool = False) -> st
             return _local(datetime(value.year, value.month, value.day))
         if isinstance(value, int | float) and not isinstance(value, bool):
             return _from_number(float(value), excel)
+        if isinstance(value, str) and (m := _PLAIN_LOCAL.fullmatch(value)):
+            dt = datetime(*map(int, m.groups()))  # raises on 2026-02-30, as the general path does
+            if 1990 <= dt.year <= 2100:
+                return f"{value[:10]}T{value[11:]}+08:00"
+            return _local(dt)
         text = str(value).strip()
         m = _DATE.match(text)
         if m:
