@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import operator
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ingest.base import Batch, Ingestor, RawItem, ScanItem
-from voc.schema import Record
+from voc.schema import Record, Turn
 from voc.store import QuarantineItem, Store
 from voc.text.segment import get_segmenter
 
@@ -59,8 +60,43 @@ def _chunks(items: Iterable[ScanItem], size: int) -> Iterator[list[ScanItem]]:
         yield chunk
 
 
-def _build_chunk(ingestor: Ingestor, items: Sequence[RawItem]) -> list[Record | QuarantineItem]:
-    return ingestor.build_many(items)
+# Work crosses the process boundary as plain tuples: slotted and frozen dataclasses pickle through
+# Python-level state hooks, which cost more per item than building it. Positions stay in this process.
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+_TURNS = _RECORD_FIELDS.index("turns")
+_record_values = operator.attrgetter(*_RECORD_FIELDS)
+_turn_values = operator.attrgetter(*(f.name for f in fields(Turn)))
+
+Packed = tuple | QuarantineItem
+
+
+def _pack(built: Sequence[Record | QuarantineItem]) -> list[Packed]:
+    out: list[Packed] = []
+    for res in built:
+        if isinstance(res, Record):
+            values = list(_record_values(res))
+            values[_TURNS] = [_turn_values(t) for t in res.turns]
+            out.append(tuple(values))
+        else:
+            out.append(res)
+    return out
+
+
+def _unpack(packed: Sequence[Packed]) -> list[Record | QuarantineItem]:
+    out: list[Record | QuarantineItem] = []
+    for res in packed:
+        if isinstance(res, tuple):
+            values = list(res)
+            values[_TURNS] = [Turn(*t) for t in res[_TURNS]]
+            out.append(Record(*values))
+        else:
+            out.append(res)
+    return out
+
+
+def _build_chunk(ingestor: Ingestor, items: Sequence[tuple[str, str, Any]]) -> list[Packed]:
+    """Runs in a worker: rebuild the items, build them, send the results back packed."""
+    return _pack(ingestor.build_many([RawItem(file, locator, data) for file, locator, data in items]))
 
 
 def _built_batches(
@@ -81,10 +117,10 @@ def _built_batches(
         def drain_one() -> None:
             chunk, fut = window.popleft()
             pending.extend(chunk)
-            built.extend(fut.result())
+            built.extend(_unpack(fut.result()))
 
         for chunk in _chunks(scanned, CHUNK):
-            raw = [i for i in chunk if isinstance(i, RawItem)]
+            raw = [(i.file, i.locator, i.data) for i in chunk if isinstance(i, RawItem)]
             window.append((chunk, pool.submit(_build_chunk, ingestor, raw)))
             while len(window) > 2 * workers + 1:
                 drain_one()

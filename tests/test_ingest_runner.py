@@ -72,6 +72,42 @@ def test_process_pool_gives_the_same_records(workspace, tmp_path) -> None:
     assert res.new == res1.new == 700 and a == b
 
 
+def test_process_pool_gives_the_same_calls_turns_and_quarantine(workspace, tmp_path) -> None:
+    root = tmp_path / "calls"
+    root.mkdir()
+    for i in range(40):
+        turns = [
+            {"speaker": "坐席", "start": 0, "end": 4.5, "text": "您好，请问有什么可以帮您？"},
+            {"speaker": "客户", "start": 5, "text": f"第{i}次打来，卡号6222021234567890128被冻结了"},
+        ]
+        if i % 10 == 3:
+            turns.append({"speaker": "路人", "text": "？"})  # unknown speaker: quarantined
+        call = {"call_id": f"C{i}", "started_at": "2026-03-05 09:00", "customer_id": f"K{i % 7}", "queue": "信用卡专线",
+                "turns": turns, "渠道": "热线"}
+        (root / f"C{i}.json").write_text(json.dumps(call, ensure_ascii=False), encoding="utf-8")
+    cols = "source_id, created_at, text, tokens, context_tokens, subtype, customer_key, extra"
+    with Store.open(workspace.db_path) as store:
+        pooled = run_ingestor(store, CallsIngestor(root, source="a"), batch_size=16, workers=2, progress=False)
+        single = run_ingestor(store, CallsIngestor(root, source="b"), batch_size=16, workers=1, progress=False)
+        rows = {
+            src: [tuple(r) for r in store.query(f"SELECT {cols} FROM feedback WHERE source = ? ORDER BY rid", (src,))]
+            for src in ("a", "b")
+        }
+        turns = {
+            src: [tuple(r) for r in store.query(
+                "SELECT f.source_id, t.idx, t.speaker, t.start, t.\"end\", t.text FROM turns t "
+                "JOIN feedback f ON f.id = t.call_id WHERE f.source = ? ORDER BY f.rid, t.idx", (src,)
+            )]
+            for src in ("a", "b")
+        }
+        quarantined = {
+            src: sorted(q["locator"] + q["reason"] for q in store.list_quarantine(source=src)) for src in "ab"
+        }
+    assert (pooled.new, pooled.quarantined) == (single.new, single.quarantined) == (36, 4)
+    assert rows["a"] == rows["b"] and turns["a"] == turns["b"] and quarantined["a"] == quarantined["b"]
+    assert len(turns["a"]) == 72 and "[银行卡号]" in turns["a"][1][5]
+
+
 def test_pull_declared_sources_skips_unchanged_files(workspace, tmp_path) -> None:
     data = tmp_path / "exports"
     (data / "calls").mkdir(parents=True)
