@@ -15,7 +15,7 @@ from typing import Any
 from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
 from ingest.fields import clean_text, customer_key, ident, label, plain
 from ingest.files import FileIngestor, FilePlan
-from ingest.readers import FileProblem, detect_encoding, iter_jsonl
+from ingest.readers import FileProblem, detect_encoding, encoding_of, iter_jsonl
 from ingest.times import SHANGHAI, parse_time
 from voc.schema import Channel, Record, Speaker, Turn
 
@@ -113,9 +113,9 @@ class CallsIngestor(FileIngestor):
     kind = "calls"
 
     def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
-        encoding = detect_encoding(plan.path)
         name = plan.name.lower()
         if name.endswith((".jsonl", ".ndjson")):
+            encoding = detect_encoding(plan.path)
             for row in iter_jsonl(plan.path, encoding, plan.offset, plan.line):
                 pos = Position(plan.key, plan.cursor(row.end, row.next_line, False))
                 if row.error:
@@ -125,8 +125,10 @@ class CallsIngestor(FileIngestor):
             yield Mark(Position(plan.key, plan.cursor(plan.stat.st_size, plan.line, True)))
             return
         done = Position(plan.key, plan.cursor(plan.stat.st_size, 1, True))
+        raw = plan.path.read_bytes()
+        encoding = encoding_of(raw)
         try:
-            data = plan.path.read_bytes().decode(encoding)
+            data = raw.decode(encoding)
         except UnicodeDecodeError as exc:
             raise FileProblem(f"not valid UTF-8 or GB18030 text (byte {exc.start})") from None
         if name.endswith(".txt"):

@@ -103,8 +103,13 @@ def label(value: Any) -> str | None:
     """A short label field (branch, product, queue): redacted text, or None when blank."""
     if value is None:
         return None
-    text = plain(value if isinstance(value, str) else str(value))
-    return text or None
+    return _label(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=4096)
+def _label(text: str) -> str | None:
+    """Labels come from a small set (a bank's branches, products, queues): each is cleaned once."""
+    return plain(text) or None
 
 
 def ident(value: Any) -> str | None:

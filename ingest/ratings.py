@@ -103,6 +103,15 @@ class RatingsIngestor(FileIngestor):
                 )
         return found, problems
 
+    def _cached_columns(
+        self, cache: dict[tuple, tuple[dict[str, int], list[str]]], header: list[str]
+    ) -> tuple[dict[str, int], list[str]]:
+        """Columns of a JSONL object's keys, resolved once per distinct key list (not once per line)."""
+        key = tuple(header)
+        if key not in cache:
+            cache[key] = self._columns(header)
+        return cache[key]
+
     def _file_scale(self, plan: FilePlan, header: list[str] | None, cols: dict[str, int]) -> tuple[str | None, bool]:
         """(scale, weak): weak scales (guessed from values) give way to a row's subtype hint."""
         if self.scale:
@@ -121,7 +130,7 @@ class RatingsIngestor(FileIngestor):
             if row.error:
                 continue
             hdr, vals = (header, row.values) if header is not None else (list(row.values), list(row.values.values()))
-            c = cols if header is not None else cache.setdefault(tuple(hdr), self._columns(hdr))[0]
+            c = cols if header is not None else self._cached_columns(cache, hdr)[0]
             if "rating" not in c or c["rating"] >= len(vals):
                 continue
             try:
@@ -164,7 +173,7 @@ class RatingsIngestor(FileIngestor):
                 continue
             if header is None:
                 hdr, vals = list(row.values), list(row.values.values())
-                c, problems = cache.setdefault(tuple(hdr), self._columns(hdr))
+                c, problems = self._cached_columns(cache, hdr)
                 if problems:
                     yield BadItem(plan.name, loc, "; ".join(problems), excerpt(row.values), pos)
                     continue
@@ -178,7 +187,10 @@ class RatingsIngestor(FileIngestor):
                     yield BadItem(plan.name, loc, reason, excerpt(row.raw), pos)
                     continue
             data: dict[str, Any] = {f: vals[i] for f, i in c.items() if i < len(vals)}
-            data["extra"] = {hdr[i]: v for i, v in enumerate(vals) if i not in used and v not in (None, "") and hdr[i]}
+            data["extra"] = (
+                {hdr[i]: v for i, v in enumerate(vals) if i not in used and v not in (None, "") and hdr[i]}
+                if len(used) < len(vals) else {}
+            )
             data["file"] = file_name
             data["scale"], data["weak"], data["excel"] = scale, weak, sheet
             data["raw"] = vals

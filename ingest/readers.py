@@ -30,6 +30,17 @@ class FileProblem(Exception):
     """The whole file cannot be read (binary, unsupported encoding, broken workbook)."""
 
 
+def _encoding_from_head(head: bytes) -> str | None:
+    """'utf-8-sig' for a BOM, an error for UTF-16 or binary, None when the whole file must decide."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileProblem("file is UTF-16; save it as UTF-8 or GBK")
+    if b"\x00" in head:
+        raise FileProblem("binary file (contains NUL bytes), not text")
+    return None
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8-sig' (BOM), 'utf-8' or 'gb18030' (a superset of GBK, what bank Excel exports use).
 
@@ -38,12 +49,8 @@ def detect_encoding(path: Path) -> str:
     """
     with path.open("rb") as f:
         head = f.read(8192)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileProblem("file is UTF-16; save it as UTF-8 or GBK")
-    if b"\x00" in head:
-        raise FileProblem("binary file (contains NUL bytes), not text")
+    if found := _encoding_from_head(head):
+        return found
     for enc in ("utf-8", "gb18030"):
         dec = codecs.getincrementaldecoder(enc)()
         try:
@@ -55,6 +62,19 @@ def detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             continue
     # Mostly one encoding with some broken lines: read as UTF-8 and let the bad lines be quarantined.
+    return "utf-8"
+
+
+def encoding_of(data: bytes) -> str:
+    """detect_encoding for a file already read whole (one call, one transcript), without reading it again."""
+    if found := _encoding_from_head(data[:8192]):
+        return found
+    for enc in ("utf-8", "gb18030"):
+        try:
+            data.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
     return "utf-8"
 
 

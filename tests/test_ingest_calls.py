@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from pathlib import Path
 
+import pytest
+
 from ingest.calls import CallsIngestor, parse_transcript
+from ingest.readers import FileProblem, detect_encoding, encoding_of
 from ingest.runner import run_ingestor
 from voc.store import Store
 
@@ -91,3 +96,27 @@ def test_bad_calls_are_quarantined(workspace, tmp_path) -> None:
     assert reasons["who.json"].startswith("turn 1: unknown speaker '张三'")
     assert "is not a date" in reasons["bad_time.json"]
     assert all("13812345678" not in q["excerpt"] for q in quarantine)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "客户：卡被吞了".encode(),
+        codecs.BOM_UTF8 + "客户：卡被吞了".encode(),
+        "客户：卡被吞了".encode("gb18030"),
+        b"a" * 9000 + "镕".encode("gb18030"),  # GBK only after the head
+        "客户".encode() + "坐席".encode("gb18030"),  # neither: read as UTF-8
+        "客户".encode("utf-16"),
+        b"\x00\x01binary",
+    ],
+)
+def test_encoding_of_bytes_agrees_with_detect_encoding(tmp_path, data) -> None:
+    path = tmp_path / "call.txt"
+    path.write_bytes(data)
+    try:
+        expected = detect_encoding(path)
+    except FileProblem as exc:
+        with pytest.raises(FileProblem, match=re.escape(str(exc))):
+            encoding_of(data)
+    else:
+        assert encoding_of(data) == expected
