@@ -168,3 +168,15 @@ def test_inquiries_without_complaint_cues_stay_neutral(model: SentimentModel) ->
     assert all(r.label == "中性" for r in calm)
     angry = model.score_many(["APP闪退了怎么办?", "怎么又乱扣费，太差了"])
     assert all(r.label == "负面" for r in angry)
+
+
+def test_fast_tfidf_matches_sklearn_transform() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from voc.sentiment.features import char_grams, tfidf
+
+    texts = ["转账限额太低了  太低", "APP闪退，Login失败", "服务很好很耐心", "", "好"]
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit(texts[:3])
+    fast = tfidf(vec, [char_grams(t, 1, 3) for t in texts]).toarray()
+    assert np.allclose(fast, vec.transform(texts).toarray())
+    assert fast[0].any() and not fast[3].any()

@@ -11,12 +11,16 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from voc.sentiment.lexicon import CueHit, Lexicon
 
 NOT = "NOT_"
 _PUNCT = re.compile(r"^[\s，。！？、；：,.!?;:~～…\-—\"'“”‘’()（）【】\[\]]+$")
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_SPACES = re.compile(r"\s\s+")
 LEXICON_FEATURES = ("lex_sum", "lex_pos", "lex_neg", "lex_n_pos", "lex_n_neg", "lex_negated")
 
 
@@ -63,6 +67,37 @@ def lexicon_matrix(hit_lists: Sequence[Sequence[CueHit]]) -> np.ndarray:
     return np.asarray([lexicon_row(h) for h in hit_lists], dtype=np.float64).reshape(-1, len(LEXICON_FEATURES))
 
 
+def char_grams(text: str, lo: int, hi: int) -> list[str]:
+    """The char n-grams sklearn's ``analyzer="char"`` makes (lower-cased, runs of spaces folded), in any order."""
+    text = _SPACES.sub(" ", text.lower())
+    n = len(text)
+    return [text[i : i + k] for k in range(lo, hi + 1) for i in range(n - k + 1)]
+
+
+def tfidf(vec: TfidfVectorizer, docs: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """What ``vec.transform`` gives for already-analysed docs (sublinear tf, idf, l2), about twice as fast.
+
+    sklearn counts features one by one in Python with a dict per document; here each document is one
+    list comprehension and scipy sums the duplicates, which matters because scoring runs on every record.
+    """
+    get = vec.vocabulary_.get
+    indices: list[int] = []
+    indptr = [0]
+    for grams in docs:
+        indices.extend([j for j in map(get, grams) if j is not None])
+        indptr.append(len(indices))
+    X = sparse.csr_matrix(
+        (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(docs), len(vec.idf_)),
+    )
+    X.sum_duplicates()
+    if vec.sublinear_tf:
+        np.log(X.data, X.data)
+        X.data += 1.0
+    X = X @ sparse.diags(vec.idf_, format="csr")
+    return normalize(X, norm=vec.norm, copy=False)
+
+
 def readable(feature: str) -> str | None:
     """A word feature as the customer would write it (NOT_满意 -> 不满意); None for bigrams and non-words."""
     if " " in feature:
@@ -71,4 +106,14 @@ def readable(feature: str) -> str | None:
     return word if len(word) > 1 and _WORD.search(word) else None
 
 
-__all__ = ["LEXICON_FEATURES", "NOT", "Lexicon", "identity", "lexicon_matrix", "mark_negation", "readable"]
+__all__ = [
+    "LEXICON_FEATURES",
+    "NOT",
+    "Lexicon",
+    "char_grams",
+    "identity",
+    "lexicon_matrix",
+    "mark_negation",
+    "readable",
+    "tfidf",
+]

@@ -22,7 +22,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from voc.artifacts import read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
 from voc.sentiment.base import SentimentResult, label_for
-from voc.sentiment.features import identity, lexicon_matrix, mark_negation, readable
+from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
 from voc.sentiment.lexicon import LexiconScorer, squash
 from voc.text.segment import get_segmenter
 
@@ -154,6 +154,7 @@ class SentimentModel:
         self.lex_scale_ = np.ones(6)
         self.calibration_ = np.zeros(3)
         self.feature_words_: dict[int, str] = {}
+        self._is_word = np.zeros(0, dtype=bool)
 
     def _index_words(self) -> None:
         self.feature_words_ = {}
@@ -161,6 +162,8 @@ class SentimentModel:
             word = readable(feat)
             if word is not None:
                 self.feature_words_[col] = word
+        self._is_word = np.zeros(len(self.coef_), dtype=bool)
+        self._is_word[list(self.feature_words_)] = True
 
     # ---- features ------------------------------------------------------------------------------------
     def _analyse(
@@ -177,10 +180,11 @@ class SentimentModel:
         return mark_negation(tokens, self.lexicon_.lexicon.negations, self.negation_window)
 
     def _matrix(self, words: list[list[str]], texts: Sequence[str], lex: np.ndarray) -> sparse.csr_matrix:
+        lo, hi = self.char_ngrams
         return sparse.hstack(
             [
-                self.word_vec_.transform(words),
-                self.char_vec_.transform(texts),
+                tfidf(self.word_vec_, words),
+                tfidf(self.char_vec_, [char_grams(t, lo, hi) for t in texts]),
                 sparse.csr_matrix(lex / self.lex_scale_),
             ],
             format="csr",
@@ -237,11 +241,13 @@ class SentimentModel:
         sign = 1.0 if score >= 0 else -1.0
         ranked: list[tuple[float, str]] = [(h.value * sign, h.phrase) for h in hits if h.value * sign > 0]
         if row is not None:
-            for col, val in zip(*row, strict=True):
-                word = self.feature_words_.get(int(col))
-                push = val * self.coef_[col] * sign
-                if word is not None and push > 0:
-                    ranked.append((push * 5.0, word))
+            cols, vals = row
+            cols, vals = cols[self._is_word[cols]], vals[self._is_word[cols]]
+            push = vals * self.coef_[cols] * sign
+            strong = np.flatnonzero(push > 0)
+            if len(strong) > self.n_cues:
+                strong = strong[np.argpartition(-push[strong], self.n_cues)[: self.n_cues]]
+            ranked.extend((float(push[j]) * 5.0, self.feature_words_[int(cols[j])]) for j in strong)
         ranked.sort(key=lambda x: -x[0])
         return tuple(dict.fromkeys(w for _, w in ranked))[: self.n_cues]
 
