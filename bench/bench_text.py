@@ -1,4 +1,4 @@
-"""Texts/s of voc's text chain (normalise + redact + segment) on 100k texts, next to raw jieba.lcut.
+"""Texts/s of voc's text chain (normalise + redact + segment) on 100k texts, next to raw jieba and rjieba.
 
     python bench/bench_text.py [--n 100000] [--json PATH]
 """
@@ -17,6 +17,7 @@ def main() -> None:
     args = ap.parse_args()
 
     import jieba
+    import rjieba
 
     from voc.text import clean
     from voc.text.normalise import normalise
@@ -26,12 +27,14 @@ def main() -> None:
     texts = review_texts(args.n)
     raw = jieba.Tokenizer()
     raw.initialize()
+    compiled = rjieba.Jieba()
     get_segmenter()
     chars = sum(map(len, texts)) / len(texts)
 
     rows = []
     for name, fn in (
         ("jieba.lcut (raw, no dictionary)", lambda: [raw.lcut(t) for t in texts]),
+        ("rjieba cut (raw, no dictionary; voc's engine)", lambda: [compiled.cut(t, True) for t in texts]),
         ("normalise", lambda: [normalise(t) for t in texts]),
         ("redact", lambda: [redact(t) for t in texts]),
         ("normalise + redact + segment (voc.text.clean)", lambda: [clean(t) for t in texts]),
