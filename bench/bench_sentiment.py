@@ -86,11 +86,11 @@ def main() -> None:
             groups = categories if train == "shopping" else None
             res = evaluate(*data[test], *data[train], train_groups=groups)
             out["eval"][f"{train}->{test}"] = res
-        print(f"\n{'train->test':20s} {'scorer':9s} {'accuracy':>9s} {'macro_f1':>9s} {'roc_auc':>8s}")
+        print(f"\n{'train->test':20s} {'scorer':22s} {'accuracy':>9s} {'macro_f1':>9s} {'roc_auc':>8s}")
         for pair, res in out["eval"].items():
-            for scorer in ("voc", "snownlp", "baseline"):
+            for scorer in ("voc", "voc_without_adaptation", "snownlp", "baseline"):
                 m = res[scorer]
-                print(f"{pair:20s} {scorer:9s} {m['accuracy']:9.4f} {m['macro_f1']:9.4f} {m['roc_auc']:8.4f}")
+                print(f"{pair:20s} {scorer:22s} {m['accuracy']:9.4f} {m['macro_f1']:9.4f} {m['roc_auc']:8.4f}")
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1))
 

@@ -128,9 +128,11 @@ def train_sentiment(store: Store, models_dir: Path, settings: Settings, random_s
         negative_below=s.negative_threshold,
         positive_above=s.positive_threshold,
         random_state=random_state,
-    ).fit(texts, labels)
+    )
+    unrated = store.unrated_texts(model.max_unlabelled)
+    model.fit(texts, labels, unlabelled=unrated)
     info = {"rated": len(rows), "labelled": len(texts), "negative": labels.count(0), "positive": labels.count(1),
-            "lexicon_only": model.lexicon_only_}
+            "unrated": len(unrated), "pseudo_labelled": model.n_pseudo_, "lexicon_only": model.lexicon_only_}
     if model.lexicon_only_:
         return {**info, "saved": None}
     folder = sentiment_dir(models_dir)

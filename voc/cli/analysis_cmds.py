@@ -58,16 +58,25 @@ def eval_sentiment(
     text_col: Annotated[str, typer.Option("--text-col", help="Column with the text.")] = "review",
     label_col: Annotated[str, typer.Option("--label-col", help="Column with the 0/1 label.")] = "label",
     train_file: Annotated[list[Path], typer.Option("--train-file", help="Labelled CSV to train on (repeatable).")] = [],  # noqa: B006
+    group_col: Annotated[
+        str | None, typer.Option("--group-col", help="Training-file column whose groups calibration leaves out.")
+    ] = None,
+    adapt: Annotated[
+        bool, typer.Option("--adapt/--no-adapt", help="Self-train on the other half's texts (cross-fitted, no labels).")
+    ] = True,
+    no_snownlp: Annotated[bool, typer.Option("--no-snownlp", help="Skip the slow SnowNLP baseline.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Accuracy, macro-F1 and ROC-AUC of voc's scorer, SnowNLP and a TF-IDF+LR baseline on the same rows."""
     from voc.sentiment import evaluate_files
 
-    result = evaluate_files(file, text_col, label_col, train_file)
+    result = evaluate_files(
+        file, text_col, label_col, train_file, snownlp=not no_snownlp, group_col=group_col, adapt=adapt
+    )
 
     def render(d: dict[str, Any]) -> None:
         rows = [[name, d[name]["accuracy"], d[name]["macro_f1"], d[name]["roc_auc"]]
-                for name in ("voc", "snownlp", "baseline") if name in d]
+                for name in ("voc", "voc_without_adaptation", "snownlp", "baseline") if name in d]
         console.print(table(f"{file.name}: {d['n']} rows", ("scorer", "accuracy", "macro_f1", "roc_auc"), rows))
 
     emit(result, as_json, render)

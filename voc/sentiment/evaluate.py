@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
 from voc.errors import IngestError
+from voc.sentiment.adapt import cross_fit, with_pseudo
 from voc.sentiment.features import identity
 from voc.sentiment.model import SentimentModel
 from voc.sentiment.snow import SnowNLPScorer
@@ -62,10 +63,15 @@ def evaluate(
     snownlp: bool = True,
     model: SentimentModel | None = None,
     train_groups: Sequence[str] | None = None,
+    adapt: bool = True,
 ) -> dict:
     """voc vs SnowNLP vs baseline on the same eval rows; train rows whose text is in the eval set are dropped.
 
     ``train_groups`` (one per training row, e.g. product category) are passed to ``SentimentModel.fit``.
+    With ``adapt`` voc adapts to the evaluation file's kind of text the way it adapts to a workspace's
+    unrated records (self-training, ``voc.sentiment.adapt``), cross-fitted: each half of the rows is scored
+    by a model that saw only the other half's texts, never a label and never the text it scores. The
+    unadapted model is reported as ``voc_without_adaptation``.
     """
     texts, labels, _ = _clean(eval_texts, eval_labels)
     seen = set(texts)
@@ -75,9 +81,20 @@ def evaluate(
     tr_labels = [tr_labels[i] for i in keep]
     groups = [tr_groups[i] for i in keep] if train_groups is not None else None
     log.info("evaluating on %d rows, training on %d rows", len(texts), len(tr_texts))
-    model = (model or SentimentModel()).fit(tr_texts, tr_labels, groups)
+    params = (model or SentimentModel()).get_params()
+    plain = SentimentModel(**params).fit(tr_texts, tr_labels, groups)
+    plain_proba = plain.predict_proba(texts)
     result: dict = {"n": len(texts), "n_train": len(tr_texts)}
-    result["voc"] = metrics(labels, model.predict_proba(texts))
+    result["voc"] = result["voc_without_adaptation"] = metrics(labels, plain_proba)
+    if adapt and not plain.lexicon_only_ and params["pseudo_share"] > 0:
+
+        def fit_and_score(adapt_rows: np.ndarray, score_rows: np.ndarray) -> np.ndarray:
+            pool = [texts[i] for i in adapt_rows]
+            more = with_pseudo(tr_texts, tr_labels, groups, pool, plain_proba[adapt_rows], params["pseudo_share"])
+            adapted = SentimentModel(**params).fit(*more)
+            return adapted.predict_proba([texts[i] for i in score_rows])
+
+        result["voc"] = metrics(labels, cross_fit(len(texts), fit_and_score, params["random_state"]))
     result["baseline"] = metrics(labels, baseline_proba(tr_texts, tr_labels, texts))
     if snownlp:
         snow = SnowNLPScorer()
@@ -117,6 +134,7 @@ def evaluate_files(
     *,
     snownlp: bool = True,
     group_col: str | None = None,
+    adapt: bool = True,
 ) -> dict:
     """``voc eval sentiment``: evaluate on ``file`` after training on ``train_files`` (same column names).
 
@@ -135,5 +153,11 @@ def evaluate_files(
         train_groups.extend(g)
     grouped = group_col is not None or len(train_files) > 1
     return evaluate(
-        texts, labels, train_texts, train_labels, snownlp=snownlp, train_groups=train_groups if grouped else None
+        texts,
+        labels,
+        train_texts,
+        train_labels,
+        snownlp=snownlp,
+        train_groups=train_groups if grouped else None,
+        adapt=adapt,
     )

@@ -21,6 +21,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from voc.artifacts import read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
+from voc.sentiment.adapt import sample_unlabelled, with_pseudo
 from voc.sentiment.base import SentimentResult, label_for
 from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
 from voc.sentiment.lexicon import LexiconScorer, squash
@@ -83,6 +84,8 @@ class SentimentModel:
         negative_below: float = -0.2,
         positive_above: float = 0.2,
         n_cues: int = 5,
+        pseudo_share: float = 0.8,
+        max_unlabelled: int = 50_000,
         random_state: int = 0,
     ) -> None:
         self.min_per_class = min_per_class
@@ -94,26 +97,47 @@ class SentimentModel:
         self.negative_below = negative_below
         self.positive_above = positive_above
         self.n_cues = n_cues
+        self.pseudo_share = pseudo_share
+        self.max_unlabelled = max_unlabelled
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------------------
-    def fit(self, texts: Sequence[str], labels: Sequence[int], groups: Sequence[str] | None = None) -> SentimentModel:
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        groups: Sequence[str] | None = None,
+        unlabelled: Sequence[str] | None = None,
+    ) -> SentimentModel:
         """Learn from labelled texts (1 positive, 0 negative); too few per class -> lexicon only.
 
         ``groups`` (e.g. product, channel or source of each record) makes the calibration folds leave whole
         groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
+        ``unlabelled`` texts (the workspace's unrated records: calls, social posts) adapt the model to them
+        by self-training: the confident ``pseudo_share`` of each predicted class joins the training data.
         """
         texts = [t or "" for t in texts]
         y = np.asarray(labels, dtype=np.int64)
         self.lexicon_ = LexiconScorer(self.negative_below, self.positive_above, self.negation_window)
-        self.fingerprint_ = fingerprint(texts)
+        pool = sample_unlabelled(unlabelled or (), set(texts), self.max_unlabelled, self.random_state)
+        self.fingerprint_ = fingerprint([*texts, "\x1e", *pool] if pool else texts)
         self.n_train_ = len(texts)
+        self.n_pseudo_ = 0
         counts = np.bincount(y, minlength=2) if len(y) else np.zeros(2, dtype=np.int64)
         self.lexicon_only_ = bool(counts.min() < self.min_per_class)
         if self.lexicon_only_:
             log.info("only %s negative / %s positive labels (< %s): lexicon-only scoring", *counts, self.min_per_class)
             self._set_empty()
             return self
+        self._fit_labelled(texts, y, groups)
+        if pool and self.pseudo_share > 0:
+            more = with_pseudo(texts, y, groups, pool, self.predict_proba(pool), self.pseudo_share)
+            self.n_pseudo_ = len(more[0]) - len(texts)
+            log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
+            self._fit_labelled(*more)
+        return self
+
+    def _fit_labelled(self, texts: list[str], y: np.ndarray, groups: Sequence[str] | None) -> None:
         tokens, hits = self._analyse(texts)
         words = [self._words(t) for t in tokens]
         self.word_vec_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=self.min_df)
@@ -136,7 +160,6 @@ class SentimentModel:
         self.calibration_ = np.array([*platt.coef_.ravel(), platt.intercept_[0]], dtype=np.float64)
         log.info("calibration: %.3f * model + %.3f * lexicon + %.3f", *self.calibration_)
         self._index_words()
-        return self
 
     def _folds(self, X, y: np.ndarray, groups: Sequence[str] | None):
         if groups is not None and len(set(groups)) >= self.calibration_folds:
@@ -265,6 +288,8 @@ class SentimentModel:
                 "negative_below",
                 "positive_above",
                 "n_cues",
+                "pseudo_share",
+                "max_unlabelled",
                 "random_state",
             )
         }
@@ -273,7 +298,8 @@ class SentimentModel:
         """Write config.json, manifest.json and arrays (.npy / JSON vocabularies); no pickle."""
         self._check()
         folder = write_config(folder, self.get_params())
-        state = {"lexicon_only": self.lexicon_only_, "intercept": self.intercept_, "n_train": self.n_train_}
+        state = {"lexicon_only": self.lexicon_only_, "intercept": self.intercept_, "n_train": self.n_train_,
+                 "n_pseudo": self.n_pseudo_}
         if not self.lexicon_only_:
             for name, vec in (("word", self.word_vec_), ("char", self.char_vec_)):
                 vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
@@ -296,6 +322,7 @@ class SentimentModel:
         model.lexicon_ = LexiconScorer(model.negative_below, model.positive_above, model.negation_window)
         model.fingerprint_ = manifest["fingerprint"]
         model.n_train_ = state["n_train"]
+        model.n_pseudo_ = state.get("n_pseudo", 0)
         model.lexicon_only_ = state["lexicon_only"]
         model._set_empty()
         for name in ("coef", "lex_scale", "calibration"):

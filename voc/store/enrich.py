@@ -88,6 +88,18 @@ class EnrichMixin:
             sql += f" LIMIT {int(limit)}"
         return [dict(r) for r in self.query(sql)]  # type: ignore[attr-defined]
 
+    def unrated_texts(self, limit: int = 50_000) -> list[str]:
+        """Texts of records without a rating (calls, social posts, unrated comments), a spread sample.
+
+        The sentiment model adapts to these by self-training; ordering by a multiplicative hash of the row id
+        gives the same spread sample every time without reading every row.
+        """
+        sql = (
+            "SELECT text FROM feedback WHERE rating IS NULL AND text != '' "
+            "ORDER BY (rid * 2654435761) % 4294967296 LIMIT ?"
+        )
+        return [r[0] for r in self.query(sql, (int(limit),))]  # type: ignore[attr-defined]
+
     def iter_missing_snownlp(self, month: str | None = None, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
         last = 0
         extra = " AND month = ?" if month else ""

@@ -1,0 +1,100 @@
+"""Self-training on unlabelled texts: pseudo-label choice, cross-fitting, and a model that learns new words."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from voc.sentiment import SentimentModel
+from voc.sentiment.adapt import UNLABELLED_GROUP, cross_fit, pseudo_labels, sample_unlabelled, with_pseudo
+
+PRAISE = ["柜员很耐心", "办理很快", "经理很专业", "服务很周到", "环境很舒服"]
+GRIPE = ["柜员很敷衍", "办理很慢", "经理不专业", "服务很差劲", "环境很脏乱"]
+# Channel-specific words the rated records never contain: they only co-occur with known cues in the
+# unlabelled texts (the way 卡顿 / 闪退 show up in app reviews but not in branch ratings).
+APP_GOOD = ["界面清爽", "指纹秒开"]
+APP_BAD = ["一直卡顿", "老是闪退"]
+
+
+def rated_branch(n: int, seed: int) -> tuple[list[str], list[int]]:
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for i in range(n):
+        good = i % 2 == 0
+        texts.append("，".join(rng.sample(PRAISE if good else GRIPE, 2)) + rng.choice(["", "。", "！"]))
+        labels.append(int(good))
+    return texts, labels
+
+
+WHEN = ["", "今天", "昨天晚上", "升级以后", "上班路上", "周末", "刚才"]
+
+
+def unrated_app(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        good = i % 2 == 0
+        cue = rng.choice(["很好用", "很满意", "很方便"] if good else ["很差劲", "太失望", "很糟糕"])
+        out.append(f"{rng.choice(WHEN)}{rng.choice(APP_GOOD if good else APP_BAD)}，{cue}{rng.choice(['', '。', '！'])}")
+    return out
+
+
+def test_pseudo_labels_take_the_confident_share_of_each_class() -> None:
+    proba = np.array([0.99, 0.6, 0.55, 0.02, 0.45, 0.3, 0.9, 0.1])
+    idx, labels = pseudo_labels(proba, 0.5)
+    chosen = dict(zip(idx.tolist(), labels.tolist(), strict=True))
+    assert chosen == {0: 1, 6: 1, 3: 0, 7: 0}
+    assert len(pseudo_labels(proba, 0.0)[0]) == 0
+    assert len(pseudo_labels(proba, 1.0)[0]) == len(proba)
+
+
+def test_with_pseudo_keeps_labelled_rows_and_groups_the_new_ones() -> None:
+    texts, labels, groups = with_pseudo(["a", "b"], [1, 0], ["g1", "g2"], ["c", "d"], np.array([0.9, 0.2]), 1.0)
+    assert texts[:2] == ["a", "b"] and labels[:2].tolist() == [1, 0]
+    assert dict(zip(texts[2:], labels[2:].tolist(), strict=True)) == {"c": 1, "d": 0}
+    assert groups == ["g1", "g2", UNLABELLED_GROUP, UNLABELLED_GROUP]
+
+
+def test_sample_unlabelled_drops_labelled_empty_and_repeated_texts() -> None:
+    pool = sample_unlabelled(["x", "", "  ", "y", "x", "z"], {"z"}, 10, 0)
+    assert pool == ["x", "y"]
+    assert len(sample_unlabelled([f"t{i}" for i in range(100)], set(), 7, 0)) == 7
+
+
+def test_cross_fit_never_scores_a_row_with_a_model_that_saw_it() -> None:
+    calls = []
+
+    def fit_and_score(adapt_rows: np.ndarray, score_rows: np.ndarray) -> np.ndarray:
+        assert not set(adapt_rows) & set(score_rows)
+        calls.append((len(adapt_rows), len(score_rows)))
+        return np.full(len(score_rows), float(len(calls)))
+
+    out = cross_fit(11, fit_and_score, random_state=3)
+    assert sorted(calls) == [(5, 6), (6, 5)]
+    assert set(out.tolist()) == {1.0, 2.0}
+
+
+def test_self_training_learns_words_only_the_unlabelled_texts_have() -> None:
+    texts, labels = rated_branch(600, seed=1)
+    unlabelled = unrated_app(600, seed=2)
+    plain = SentimentModel(min_per_class=50).fit(texts, labels)
+    adapted = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unlabelled)
+    assert plain.n_pseudo_ == 0 and adapted.n_pseudo_ > 0
+    probe = ["一直卡顿", "老是闪退", "界面清爽", "指纹秒开"]
+    p_plain, p_adapted = plain.predict_proba(probe), adapted.predict_proba(probe)
+    # The plain model never saw these words and calls them all negative; the adapted one learned the
+    # praise words from their company and keeps the complaint words negative.
+    assert (p_plain < 0.5).all()
+    assert (p_adapted[2:] > p_plain[2:] + 0.2).all()
+    assert (p_adapted[:2] < 0.5).all()
+    assert adapted.fingerprint_ != plain.fingerprint_
+
+
+def test_adapted_model_round_trips(tmp_path) -> None:
+    texts, labels = rated_branch(400, seed=3)
+    model = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unrated_app(300, seed=4))
+    loaded = SentimentModel.load(model.save(tmp_path / "m"))
+    assert loaded.n_pseudo_ == model.n_pseudo_
+    probe = ["一直卡顿，很差劲", "柜员很耐心"]
+    assert np.allclose(loaded.predict_proba(probe), model.predict_proba(probe))
