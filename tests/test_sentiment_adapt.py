@@ -36,7 +36,8 @@ def unrated_app(n: int, seed: int) -> list[str]:
     for i in range(n):
         good = i % 2 == 0
         cue = rng.choice(["很好用", "很满意", "很方便"] if good else ["很差劲", "太失望", "很糟糕"])
-        out.append(f"{rng.choice(WHEN)}{rng.choice(APP_GOOD if good else APP_BAD)}，{cue}{rng.choice(['', '。', '！'])}")
+        word = rng.choice(APP_GOOD if good else APP_BAD)
+        out.append(f"{rng.choice(WHEN)}{word}，{cue}{rng.choice(['', '。', '！'])}")
     return out
 
 
