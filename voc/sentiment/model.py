@@ -177,7 +177,6 @@ class SentimentModel:
         self.lex_scale_ = np.ones(6)
         self.calibration_ = np.zeros(3)
         self.feature_words_: dict[int, str] = {}
-        self._is_word = np.zeros(0, dtype=bool)
 
     def _index_words(self) -> None:
         self.feature_words_ = {}
@@ -185,8 +184,10 @@ class SentimentModel:
             word = readable(feat)
             if word is not None:
                 self.feature_words_[col] = word
-        self._is_word = np.zeros(len(self.coef_), dtype=bool)
-        self._is_word[list(self.feature_words_)] = True
+        weight = np.zeros(len(self.coef_))
+        cols = list(self.feature_words_)
+        weight[cols] = self.coef_[cols]
+        self._word_weight = sparse.diags(weight, format="csr")
 
     # ---- features ------------------------------------------------------------------------------------
     def _analyse(
@@ -244,33 +245,36 @@ class SentimentModel:
         texts = [t or "" for t in texts]
         tokens, hits = self._analyse(texts, tokens)
         proba, X = self._proba(texts, tokens, hits)
+        pushes = self._pushes(X, len(texts))
+        lo, hi = self.negative_below, self.positive_above
         out = []
-        for i, p in enumerate(proba):
-            score = float(np.clip(2.0 * p - 1.0, -1.0, 1.0)) if texts[i].strip() else 0.0
+        for i, p in enumerate(proba.tolist()):
+            score = min(max(2.0 * p - 1.0, -1.0), 1.0) if texts[i].strip() else 0.0
             if score < 0 and is_inquiry(texts[i]) and not any(h.value < 0 for h in hits[i]):
                 # A question with no complaint cue is an inquiry: the model, trained on rated reviews, has
                 # never seen one and leans negative; keep the sign but stay inside the neutral band.
-                score = max(score, self.negative_below / 2)
-            row = None if X is None else _row(X, i)
-            cues = self._cues(score, hits[i], row)
-            out.append(SentimentResult(score, label_for(score, self.negative_below, self.positive_above), cues))
+                score = max(score, lo / 2)
+            out.append(SentimentResult(score, label_for(score, lo, hi), self._cues(score, hits[i], pushes[i])))
         return out
 
     def score(self, text: str) -> SentimentResult:
         return self.score_many([text])[0]
 
-    def _cues(self, score: float, hits, row: tuple[np.ndarray, np.ndarray] | None) -> tuple[str, ...]:
+    def _pushes(self, X: sparse.csr_matrix | None, n: int) -> list[list[tuple[float, str]]]:
+        """Per row, (tf-idf x coefficient, readable word) of the word features present: what cues rank."""
+        if X is None or not self.feature_words_:
+            return [[] for _ in range(n)]
+        P = X @ self._word_weight
+        P.eliminate_zeros()
+        data, cols, ptr = P.data.tolist(), P.indices.tolist(), P.indptr.tolist()
+        words = self.feature_words_
+        return [[(data[j], words[cols[j]]) for j in range(ptr[i], ptr[i + 1])] for i in range(n)]
+
+    def _cues(self, score: float, hits, pushes: list[tuple[float, str]]) -> tuple[str, ...]:
         """Lexicon hits and the model's strongest present word features that push the same way as the score."""
         sign = 1.0 if score >= 0 else -1.0
-        ranked: list[tuple[float, str]] = [(h.value * sign, h.phrase) for h in hits if h.value * sign > 0]
-        if row is not None:
-            cols, vals = row
-            cols, vals = cols[self._is_word[cols]], vals[self._is_word[cols]]
-            push = vals * self.coef_[cols] * sign
-            strong = np.flatnonzero(push > 0)
-            if len(strong) > self.n_cues:
-                strong = strong[np.argpartition(-push[strong], self.n_cues)[: self.n_cues]]
-            ranked.extend((float(push[j]) * 5.0, self.feature_words_[int(cols[j])]) for j in strong)
+        ranked = [(h.value * sign, h.phrase) for h in hits if h.value * sign > 0]
+        ranked.extend((v * sign * 5.0, w) for v, w in pushes if v * sign > 0)
         ranked.sort(key=lambda x: -x[0])
         return tuple(dict.fromkeys(w for _, w in ranked))[: self.n_cues]
 
@@ -335,12 +339,6 @@ class SentimentModel:
             )
             model._index_words()
         return model
-
-
-def _row(X: sparse.csr_matrix, i: int) -> tuple[np.ndarray, np.ndarray]:
-    """Column indices and values of one CSR row without building a matrix (getrow is slow per row)."""
-    start, end = X.indptr[i], X.indptr[i + 1]
-    return X.indices[start:end], X.data[start:end]
 
 
 def _rebuild(vec: TfidfVectorizer, folder: Path, name: str) -> TfidfVectorizer:
