@@ -99,3 +99,10 @@ def test_adapted_model_round_trips(tmp_path) -> None:
     assert loaded.n_pseudo_ == model.n_pseudo_
     probe = ["一直卡顿，很差劲", "柜员很耐心"]
     assert np.allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+
+
+def test_pseudo_labels_the_lexicon_contradicts_are_left_out() -> None:
+    proba = np.array([0.95, 0.9, 0.1, 0.05])
+    cues = np.array([-1.2, 0.0, 0.8, -0.5])
+    idx, labels = pseudo_labels(proba, 1.0, cues)
+    assert dict(zip(idx.tolist(), labels.tolist(), strict=True)) == {1: 1, 3: 0}

@@ -1,10 +1,11 @@
 """Unsupervised adaptation to a new kind of feedback: self-training on confident pseudo-labels.
 
 A model trained on one bank's app ratings meets call transcripts and social posts whose words it has never
-seen weighted. The classic remedy needs no labels: score the unlabelled texts, take the most confident share
-of each predicted class as pseudo-labels, and train again on both, so the words that co-occur with known
-cues in the new texts get weights of their own. ``cross_fit`` evaluates this honestly: each half of an
-evaluation file is scored by a model adapted on the *other* half's texts, never on its own.
+seen weighted. The classic remedy needs no labels: score the unlabelled texts, take the confident
+predictions whose lexicon cues do not say otherwise as pseudo-labels, and train again on both, so the words
+that co-occur with known cues in the new texts get weights of their own. ``cross_fit`` evaluates this
+honestly: each half of an evaluation file is scored by a model adapted on the *other* half's texts, never
+on its own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,14 @@ import numpy as np
 UNLABELLED_GROUP = "\x1eunlabelled"
 
 
-def pseudo_labels(proba: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and 0/1 labels of the most confident ``share`` of each predicted class."""
+def pseudo_labels(
+    proba: np.ndarray, share: float, lexicon: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and 0/1 labels of the most confident ``share`` of each predicted class.
+
+    With ``lexicon`` (each text's signed cue sum) a prediction the lexicon contradicts is left out: a text
+    called positive while its cues say negative is where a model trained elsewhere is most often wrong.
+    """
     idx: list[np.ndarray] = []
     lab: list[np.ndarray] = []
     proba = np.asarray(proba, dtype=np.float64)
@@ -32,7 +39,12 @@ def pseudo_labels(proba: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarr
         lab.append(np.full(take, cls, dtype=np.int64))
     if not idx:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(idx), np.concatenate(lab)
+    chosen, labels = np.concatenate(idx), np.concatenate(lab)
+    if lexicon is not None:
+        cue = np.asarray(lexicon, dtype=np.float64)[chosen]
+        agree = ~(((labels == 1) & (cue < 0)) | ((labels == 0) & (cue > 0)))
+        chosen, labels = chosen[agree], labels[agree]
+    return chosen, labels
 
 
 def sample_unlabelled(texts: Sequence[str], exclude: set[str], limit: int, random_state: int) -> list[str]:
@@ -51,13 +63,14 @@ def with_pseudo(
     pool: Sequence[str],
     proba: np.ndarray,
     share: float,
+    lexicon: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray, list[str] | None]:
     """The labelled data plus the confident pseudo-labelled share of ``pool`` (scored ``proba``).
 
     Pseudo-labelled texts form one calibration group of their own, so the lexicon/model blend is still
     learned with real labels held out.
     """
-    idx, pseudo = pseudo_labels(proba, share)
+    idx, pseudo = pseudo_labels(proba, share, lexicon)
     more_texts = [*texts, *(pool[i] for i in idx)]
     more_labels = np.concatenate([np.asarray(labels, dtype=np.int64), pseudo])
     more_groups = None if groups is None else [*groups, *([UNLABELLED_GROUP] * len(idx))]

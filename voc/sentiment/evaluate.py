@@ -83,14 +83,15 @@ def evaluate(
     log.info("evaluating on %d rows, training on %d rows", len(texts), len(tr_texts))
     params = (model or SentimentModel()).get_params()
     plain = SentimentModel(**params).fit(tr_texts, tr_labels, groups)
-    plain_proba = plain.predict_proba(texts)
+    plain_proba, plain_cues = plain.predict_with_lexicon(texts)
     result: dict = {"n": len(texts), "n_train": len(tr_texts)}
     result["voc"] = result["voc_without_adaptation"] = metrics(labels, plain_proba)
     if adapt and not plain.lexicon_only_ and params["pseudo_share"] > 0:
 
         def fit_and_score(adapt_rows: np.ndarray, score_rows: np.ndarray) -> np.ndarray:
             pool = [texts[i] for i in adapt_rows]
-            more = with_pseudo(tr_texts, tr_labels, groups, pool, plain_proba[adapt_rows], params["pseudo_share"])
+            proba, cues, share = plain_proba[adapt_rows], plain_cues[adapt_rows], params["pseudo_share"]
+            more = with_pseudo(tr_texts, tr_labels, groups, pool, proba, share, cues)
             adapted = SentimentModel(**params).fit(*more)
             return adapted.predict_proba([texts[i] for i in score_rows])
 

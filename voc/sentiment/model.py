@@ -84,7 +84,7 @@ class SentimentModel:
         negative_below: float = -0.2,
         positive_above: float = 0.2,
         n_cues: int = 5,
-        pseudo_share: float = 0.8,
+        pseudo_share: float = 1.0,
         max_unlabelled: int = 50_000,
         random_state: int = 0,
     ) -> None:
@@ -114,7 +114,8 @@ class SentimentModel:
         ``groups`` (e.g. product, channel or source of each record) makes the calibration folds leave whole
         groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
         ``unlabelled`` texts (the workspace's unrated records: calls, social posts) adapt the model to them
-        by self-training: the confident ``pseudo_share`` of each predicted class joins the training data.
+        by self-training: the confident ``pseudo_share`` of each predicted class, less the texts whose lexicon
+        cues contradict the prediction, joins the training data.
         """
         texts = [t or "" for t in texts]
         y = np.asarray(labels, dtype=np.int64)
@@ -131,7 +132,8 @@ class SentimentModel:
             return self
         self._fit_labelled(texts, y, groups)
         if pool and self.pseudo_share > 0:
-            more = with_pseudo(texts, y, groups, pool, self.predict_proba(pool), self.pseudo_share)
+            proba, cues = self.predict_with_lexicon(pool)
+            more = with_pseudo(texts, y, groups, pool, proba, self.pseudo_share, cues)
             self.n_pseudo_ = len(more[0]) - len(texts)
             log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
             self._fit_labelled(*more)
@@ -221,10 +223,16 @@ class SentimentModel:
 
     def predict_proba(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
         """P(positive) per text, calibrated on the training data (``tokens``: as in ``score_many``)."""
+        return self.predict_with_lexicon(texts, tokens)[0]
+
+    def predict_with_lexicon(
+        self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(positive) and the lexicon's signed cue sum per text (what self-training checks agreement with)."""
         self._check()
         texts = [t or "" for t in texts]
         tokens, hits = self._analyse(texts, tokens)
-        return self._proba(texts, tokens, hits)[0]
+        return self._proba(texts, tokens, hits)[0], lexicon_matrix(hits)[:, 0]
 
     def _proba(self, texts, tokens, hits) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         lex = lexicon_matrix(hits)
