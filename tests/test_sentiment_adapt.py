@@ -106,3 +106,25 @@ def test_pseudo_labels_the_lexicon_contradicts_are_left_out() -> None:
     cues = np.array([-1.2, 0.0, 0.8, -0.5])
     idx, labels = pseudo_labels(proba, 1.0, cues)
     assert dict(zip(idx.tolist(), labels.tolist(), strict=True)) == {1: 1, 3: 0}
+
+
+def test_workspace_training_adapts_to_its_unrated_records(tmp_path) -> None:
+    from dataclasses import replace
+
+    from builders import build_workspace
+
+    from voc.enrich import sentiment_dir, train_sentiment
+    from voc.store import Store
+
+    built = build_workspace(tmp_path / "ws")
+    ws = built.ws
+    settings = replace(ws.settings, sentiment=replace(ws.settings.sentiment, min_rated_per_class=50))
+    with Store.open(ws.db_path) as store:
+        unrated = store.unrated_texts()
+        info = train_sentiment(store, ws.models_dir, settings)
+    expected = {r.text for r in built.records if r.rating is None and r.text}
+    assert set(unrated) == expected
+    assert info["unrated"] == len(unrated) > 0
+    assert not info["lexicon_only"]
+    assert 0 < info["pseudo_labelled"] <= len(set(unrated))
+    assert SentimentModel.load(sentiment_dir(ws.models_dir)).n_pseudo_ == info["pseudo_labelled"]
