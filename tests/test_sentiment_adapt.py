@@ -128,3 +128,30 @@ def test_workspace_training_adapts_to_its_unrated_records(tmp_path) -> None:
     assert not info["lexicon_only"]
     assert 0 < info["pseudo_labelled"] <= len(set(unrated))
     assert SentimentModel.load(sentiment_dir(ws.models_dir)).n_pseudo_ == info["pseudo_labelled"]
+
+
+def test_estimate_prior_recovers_the_share_of_positives() -> None:
+    from voc.sentiment.adapt import estimate_prior
+
+    rng = np.random.default_rng(0)
+    # Evidence s ~ Beta(4, 2) for positives and Beta(2, 4) for negatives; the likelihood ratio is
+    # s^2 / (1-s)^2, so the calibrated posterior under a balanced prior is s^2 / (s^2 + (1-s)^2).
+    for share in (0.2, 0.5, 0.7):
+        y = rng.random(20_000) < share
+        s = np.where(y, rng.beta(4, 2, len(y)), rng.beta(2, 4, len(y)))
+        p = s**2 / (s**2 + (1 - s) ** 2)
+        assert abs(estimate_prior(p) - share) < 0.03
+    assert estimate_prior(np.array([])) == 0.5
+
+
+def test_expected_prior_shifts_scores_and_survives_save(tmp_path) -> None:
+    texts, labels = rated_branch(400, seed=5)
+    probe = ["柜员很耐心，办理很慢", "环境很舒服"]
+    balanced = SentimentModel(min_per_class=50).fit(texts, labels)
+    mostly_bad = SentimentModel(min_per_class=50).fit(texts, labels, target_prior=0.2)
+    unshifted = SentimentModel(min_per_class=50, prior_correction=False).fit(texts, labels, target_prior=0.2)
+    assert (mostly_bad.predict_proba(probe) < balanced.predict_proba(probe)).all()
+    assert np.allclose(unshifted.predict_proba(probe), balanced.predict_proba(probe))
+    loaded = SentimentModel.load(mostly_bad.save(tmp_path / "m"))
+    assert loaded.prior_ == 0.2
+    assert np.allclose(loaded.predict_proba(probe), mostly_bad.predict_proba(probe))

@@ -47,6 +47,27 @@ def pseudo_labels(
     return chosen, labels
 
 
+def estimate_prior(proba: np.ndarray, trained_prior: float = 0.5, iterations: int = 200) -> float:
+    """The share of positives among unlabelled texts, by EM on a calibrated model's probabilities.
+
+    Saerens, Latinne & Decaestecker (2002): re-weight each posterior by new/old prior and re-average until
+    it settles. Complaint channels are mostly negative while the model was trained class-balanced, so the
+    raw posteriors overstate praise there; the estimate lets the scores follow the channel's real mix.
+    """
+    p = np.clip(np.asarray(proba, dtype=np.float64), 1e-6, 1 - 1e-6)
+    if not len(p):
+        return trained_prior
+    prior = trained_prior
+    for _ in range(iterations):
+        pos = prior / trained_prior * p
+        neg = (1 - prior) / (1 - trained_prior) * (1 - p)
+        new = float(np.mean(pos / (pos + neg)))
+        if abs(new - prior) < 1e-7:
+            break
+        prior = new
+    return min(max(prior, 0.01), 0.99)
+
+
 def sample_unlabelled(texts: Sequence[str], exclude: set[str], limit: int, random_state: int) -> list[str]:
     """Distinct non-empty texts not among the labelled ones, a seeded sample of at most ``limit``."""
     pool = list(dict.fromkeys(t for t in texts if t and t.strip() and t not in exclude))

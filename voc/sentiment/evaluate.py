@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
 from voc.errors import IngestError
-from voc.sentiment.adapt import cross_fit, with_pseudo
+from voc.sentiment.adapt import cross_fit, estimate_prior, with_pseudo
 from voc.sentiment.features import identity
 from voc.sentiment.model import SentimentModel
 from voc.sentiment.snow import SnowNLPScorer
@@ -92,7 +92,7 @@ def evaluate(
             pool = [texts[i] for i in adapt_rows]
             proba, cues, share = plain_proba[adapt_rows], plain_cues[adapt_rows], params["pseudo_share"]
             more = with_pseudo(tr_texts, tr_labels, groups, pool, proba, share, cues)
-            adapted = SentimentModel(**params).fit(*more)
+            adapted = SentimentModel(**params).fit(*more, target_prior=estimate_prior(proba))
             return adapted.predict_proba([texts[i] for i in score_rows])
 
         result["voc"] = metrics(labels, cross_fit(len(texts), fit_and_score, params["random_state"]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from voc.artifacts import read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
-from voc.sentiment.adapt import sample_unlabelled, with_pseudo
+from voc.sentiment.adapt import estimate_prior, sample_unlabelled, with_pseudo
 from voc.sentiment.base import SentimentResult, label_for
 from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
 from voc.sentiment.lexicon import LexiconScorer, squash
@@ -86,6 +87,7 @@ class SentimentModel:
         n_cues: int = 5,
         pseudo_share: float = 1.0,
         max_unlabelled: int = 50_000,
+        prior_correction: bool = True,
         random_state: int = 0,
     ) -> None:
         self.min_per_class = min_per_class
@@ -99,6 +101,7 @@ class SentimentModel:
         self.n_cues = n_cues
         self.pseudo_share = pseudo_share
         self.max_unlabelled = max_unlabelled
+        self.prior_correction = prior_correction
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------------------
@@ -108,6 +111,7 @@ class SentimentModel:
         labels: Sequence[int],
         groups: Sequence[str] | None = None,
         unlabelled: Sequence[str] | None = None,
+        target_prior: float | None = None,
     ) -> SentimentModel:
         """Learn from labelled texts (1 positive, 0 negative); too few per class -> lexicon only.
 
@@ -115,7 +119,9 @@ class SentimentModel:
         groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
         ``unlabelled`` texts (the workspace's unrated records: calls, social posts) adapt the model to them
         by self-training: the confident ``pseudo_share`` of each predicted class, less the texts whose lexicon
-        cues contradict the prediction, joins the training data.
+        cues contradict the prediction, joins the training data. The model is trained class-balanced; with
+        ``prior_correction`` its scores are shifted to the share of positives expected where it will score:
+        ``target_prior``, else estimated from the unlabelled texts (``estimate_prior``).
         """
         texts = [t or "" for t in texts]
         y = np.asarray(labels, dtype=np.int64)
@@ -124,6 +130,7 @@ class SentimentModel:
         self.fingerprint_ = fingerprint([*texts, "\x1e", *pool] if pool else texts)
         self.n_train_ = len(texts)
         self.n_pseudo_ = 0
+        self.prior_ = 0.5
         counts = np.bincount(y, minlength=2) if len(y) else np.zeros(2, dtype=np.int64)
         self.lexicon_only_ = bool(counts.min() < self.min_per_class)
         if self.lexicon_only_:
@@ -133,10 +140,15 @@ class SentimentModel:
         self._fit_labelled(texts, y, groups)
         if pool and self.pseudo_share > 0:
             proba, cues = self.predict_with_lexicon(pool)
+            if target_prior is None:
+                target_prior = estimate_prior(proba)
             more = with_pseudo(texts, y, groups, pool, proba, self.pseudo_share, cues)
             self.n_pseudo_ = len(more[0]) - len(texts)
             log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
             self._fit_labelled(*more)
+        if self.prior_correction and target_prior is not None:
+            self.prior_ = float(target_prior)
+            log.info("scores shifted to an expected %.1f%% positive", 100 * self.prior_)
         return self
 
     def _fit_labelled(self, texts: list[str], y: np.ndarray, groups: Sequence[str] | None) -> None:
@@ -241,6 +253,7 @@ class SentimentModel:
         X = self._matrix([self._words(t) for t in tokens], texts, lex)
         logit = X @ self.coef_ + self.intercept_
         a, b, c = self.calibration_
+        c += math.log(self.prior_ / (1.0 - self.prior_))
         return 1.0 / (1.0 + np.exp(-(a * logit + b * lex[:, 0] + c))), X
 
     def score_many(self, texts: Iterable[str], tokens: Sequence[Sequence[str]] | None = None) -> list[SentimentResult]:
@@ -302,6 +315,7 @@ class SentimentModel:
                 "n_cues",
                 "pseudo_share",
                 "max_unlabelled",
+                "prior_correction",
                 "random_state",
             )
         }
@@ -311,7 +325,7 @@ class SentimentModel:
         self._check()
         folder = write_config(folder, self.get_params())
         state = {"lexicon_only": self.lexicon_only_, "intercept": self.intercept_, "n_train": self.n_train_,
-                 "n_pseudo": self.n_pseudo_}
+                 "n_pseudo": self.n_pseudo_, "prior": self.prior_}
         if not self.lexicon_only_:
             for name, vec in (("word", self.word_vec_), ("char", self.char_vec_)):
                 vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
@@ -335,6 +349,7 @@ class SentimentModel:
         model.fingerprint_ = manifest["fingerprint"]
         model.n_train_ = state["n_train"]
         model.n_pseudo_ = state.get("n_pseudo", 0)
+        model.prior_ = state.get("prior", 0.5)
         model.lexicon_only_ = state["lexicon_only"]
         model._set_empty()
         for name in ("coef", "lex_scale", "calibration"):
