@@ -127,7 +127,13 @@ def test_workspace_training_adapts_to_its_unrated_records(tmp_path) -> None:
     assert info["unrated"] == len(unrated) > 0
     assert not info["lexicon_only"]
     assert 0 < info["pseudo_labelled"] <= len(set(unrated))
-    assert SentimentModel.load(sentiment_dir(ws.models_dir)).n_pseudo_ == info["pseudo_labelled"]
+    loaded = SentimentModel.load(sentiment_dir(ws.models_dir))
+    assert loaded.n_pseudo_ == info["pseudo_labelled"]
+    # The builder's unrated calls and posts are all complaints while half its ratings are praise: the
+    # expected share of positives sits below the rated share.
+    rated_share = sum(1 for r in built.records if r.rating == 5.0) / sum(1 for r in built.records if r.rating)
+    assert 0.01 <= loaded.prior_ < rated_share
+    assert abs(loaded.prior_ - info["expected_positive"]) < 1e-3
 
 
 def test_estimate_prior_recovers_the_share_of_positives() -> None:

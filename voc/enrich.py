@@ -131,8 +131,15 @@ def train_sentiment(store: Store, models_dir: Path, settings: Settings, random_s
     )
     unrated = store.unrated_texts(model.max_unlabelled)
     model.fit(texts, labels, unlabelled=unrated)
+    if model.n_pseudo_ and texts:
+        # One model scores every channel: expect the unrated channels' estimated mix and the rated one's
+        # known mix in proportion to how many records each has.
+        n_unrated = store.count_unrated()
+        share = n_unrated / (n_unrated + len(texts))
+        model.expect_prior(share * model.prior_ + (1 - share) * labels.count(1) / len(texts))
     info = {"rated": len(rows), "labelled": len(texts), "negative": labels.count(0), "positive": labels.count(1),
-            "unrated": len(unrated), "pseudo_labelled": model.n_pseudo_, "lexicon_only": model.lexicon_only_}
+            "unrated": len(unrated), "pseudo_labelled": model.n_pseudo_, "expected_positive": round(model.prior_, 3),
+            "lexicon_only": model.lexicon_only_}
     if model.lexicon_only_:
         return {**info, "saved": None}
     folder = sentiment_dir(models_dir)

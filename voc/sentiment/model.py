@@ -146,8 +146,14 @@ class SentimentModel:
             self.n_pseudo_ = len(more[0]) - len(texts)
             log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
             self._fit_labelled(*more)
-        if self.prior_correction and target_prior is not None:
-            self.prior_ = float(target_prior)
+        if target_prior is not None:
+            self.expect_prior(target_prior)
+        return self
+
+    def expect_prior(self, prior: float) -> SentimentModel:
+        """Shift scores to an expected share of positives (a no-op without ``prior_correction``)."""
+        if self.prior_correction:
+            self.prior_ = min(max(float(prior), 0.01), 0.99)
             log.info("scores shifted to an expected %.1f%% positive", 100 * self.prior_)
         return self
 

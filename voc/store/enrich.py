@@ -100,6 +100,9 @@ class EnrichMixin:
         )
         return [r[0] for r in self.query(sql, (int(limit),))]  # type: ignore[attr-defined]
 
+    def count_unrated(self) -> int:
+        return self.query("SELECT count(*) FROM feedback WHERE rating IS NULL AND text != ''")[0][0]  # type: ignore[attr-defined]
+
     def iter_missing_snownlp(self, month: str | None = None, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
         last = 0
         extra = " AND month = ?" if month else ""
