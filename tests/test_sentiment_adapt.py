@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from voc.sentiment import SentimentModel
-from voc.sentiment.adapt import UNLABELLED_GROUP, cross_fit, pseudo_labels, sample_unlabelled, with_pseudo
+from voc.sentiment.adapt import cross_fit, pseudo_labels, sample_unlabelled, with_pseudo
 
 PRAISE = ["柜员很耐心", "办理很快", "经理很专业", "服务很周到", "环境很舒服"]
 GRIPE = ["柜员很敷衍", "办理很慢", "经理不专业", "服务很差劲", "环境很脏乱"]
@@ -50,11 +51,24 @@ def test_pseudo_labels_take_the_confident_share_of_each_class() -> None:
     assert len(pseudo_labels(proba, 1.0)[0]) == len(proba)
 
 
-def test_with_pseudo_keeps_labelled_rows_and_groups_the_new_ones() -> None:
-    texts, labels, groups = with_pseudo(["a", "b"], [1, 0], ["g1", "g2"], ["c", "d"], np.array([0.9, 0.2]), 1.0)
+def test_with_pseudo_keeps_labelled_rows_and_adds_the_new_ones() -> None:
+    texts, labels, weight = with_pseudo(["a", "b"], [1, 0], ["c", "d"], np.array([0.9, 0.2]), 1.0)
     assert texts[:2] == ["a", "b"] and labels[:2].tolist() == [1, 0]
     assert dict(zip(texts[2:], labels[2:].tolist(), strict=True)) == {"c": 1, "d": 0}
-    assert groups == ["g1", "g2", UNLABELLED_GROUP, UNLABELLED_GROUP]
+    assert weight.tolist() == pytest.approx([1.0, 1.0, 0.6 * 2 / 1.4, 0.8 * 2 / 1.4])
+
+
+def test_pseudo_labels_weigh_by_confidence_and_a_small_pool_as_much_as_the_labelled_rows() -> None:
+    labelled = [f"l{i}" for i in range(6)]
+    _, _, weight = with_pseudo(labelled, [1, 0] * 3, ["c", "d"], np.array([0.9, 0.3]), 1.0)
+    assert weight[:6].tolist() == [1.0] * 6
+    assert weight[6:].tolist() == pytest.approx([0.4 * 6 / 1.2, 0.8 * 6 / 1.2])
+    pool = [f"p{i}" for i in range(12)]
+    proba = np.array([0.0, 1.0] * 6)
+    _, _, weight = with_pseudo(["a", "b"], [1, 0], pool, proba, 1.0)
+    assert weight.tolist() == [1.0] * 14
+    _, _, weight = with_pseudo(labelled, [1, 0] * 3, ["c", "d"], np.array([0.9, 0.3]), 1.0, balance=False)
+    assert weight.tolist() == [1.0] * 8
 
 
 def test_sample_unlabelled_drops_labelled_empty_and_repeated_texts() -> None:
@@ -161,3 +175,19 @@ def test_expected_prior_shifts_scores_and_survives_save(tmp_path) -> None:
     loaded = SentimentModel.load(mostly_bad.save(tmp_path / "m"))
     assert loaded.prior_ == 0.2
     assert np.allclose(loaded.predict_proba(probe), mostly_bad.predict_proba(probe))
+
+
+def test_a_small_unrated_pool_moves_the_balanced_model_further() -> None:
+    texts, labels = rated_branch(1500, seed=6)
+    unlabelled = unrated_app(120, seed=7)
+    probe = ["界面清爽", "指纹秒开"]
+    even = SentimentModel(min_per_class=50, balance_pseudo=False).fit(texts, labels, unlabelled=unlabelled)
+    balanced = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unlabelled)
+    assert even.n_pseudo_ == balanced.n_pseudo_ > 0
+    assert (balanced.predict_proba(probe) > even.predict_proba(probe)).all()
+
+
+def test_sample_weights_must_match_the_texts() -> None:
+    texts, labels = rated_branch(400, seed=8)
+    with pytest.raises(ValueError, match="399 sample weights for 400 texts"):
+        SentimentModel(min_per_class=50).fit(texts, labels, sample_weight=np.ones(399))

@@ -91,8 +91,11 @@ def evaluate(
         def fit_and_score(adapt_rows: np.ndarray, score_rows: np.ndarray) -> np.ndarray:
             pool = [texts[i] for i in adapt_rows]
             proba, cues, share = plain_proba[adapt_rows], plain_cues[adapt_rows], params["pseudo_share"]
-            more = with_pseudo(tr_texts, tr_labels, groups, pool, proba, share, cues)
-            adapted = SentimentModel(**params).fit(*more, target_prior=estimate_prior(proba))
+            balance = params["balance_pseudo"]
+            texts_, labels_, weight = with_pseudo(tr_texts, tr_labels, pool, proba, share, cues, balance)
+            adapted = SentimentModel(**params).fit(
+                texts_, labels_, target_prior=estimate_prior(proba), sample_weight=weight
+            )
             return adapted.predict_proba([texts[i] for i in score_rows])
 
         result["voc"] = metrics(labels, cross_fit(len(texts), fit_and_score, params["random_state"]))

@@ -88,6 +88,7 @@ class SentimentModel:
         pseudo_share: float = 1.0,
         max_unlabelled: int = 50_000,
         prior_correction: bool = True,
+        balance_pseudo: bool = True,
         random_state: int = 0,
     ) -> None:
         self.min_per_class = min_per_class
@@ -102,6 +103,7 @@ class SentimentModel:
         self.pseudo_share = pseudo_share
         self.max_unlabelled = max_unlabelled
         self.prior_correction = prior_correction
+        self.balance_pseudo = balance_pseudo
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------------------
@@ -112,6 +114,7 @@ class SentimentModel:
         groups: Sequence[str] | None = None,
         unlabelled: Sequence[str] | None = None,
         target_prior: float | None = None,
+        sample_weight: Sequence[float] | None = None,
     ) -> SentimentModel:
         """Learn from labelled texts (1 positive, 0 negative); too few per class -> lexicon only.
 
@@ -119,12 +122,18 @@ class SentimentModel:
         groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
         ``unlabelled`` texts (the workspace's unrated records: calls, social posts) adapt the model to them
         by self-training: the confident ``pseudo_share`` of each predicted class, less the texts whose lexicon
-        cues contradict the prediction, joins the training data. The model is trained class-balanced; with
-        ``prior_correction`` its scores are shifted to the share of positives expected where it will score:
-        ``target_prior``, else estimated from the unlabelled texts (``estimate_prior``).
+        cues contradict the prediction, joins the training data; with ``balance_pseudo`` each weighs by its
+        confidence and a small pool as much in total as the labelled rows, so a new channel is not drowned by
+        many ratings. Once adapted, the new feedback is no longer unfamiliar: that second fit calibrates on
+        ordinary stratified folds. The model is trained class-balanced; with ``prior_correction`` its scores
+        are shifted to the share of positives expected where it will score: ``target_prior``, else estimated
+        from the unlabelled texts (``estimate_prior``). ``sample_weight`` weighs the labelled rows.
         """
         texts = [t or "" for t in texts]
         y = np.asarray(labels, dtype=np.int64)
+        weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if weight.shape != y.shape:
+            raise ValueError(f"{len(weight)} sample weights for {len(y)} texts")
         self.lexicon_ = LexiconScorer(self.negative_below, self.positive_above, self.negation_window)
         pool = sample_unlabelled(unlabelled or (), set(texts), self.max_unlabelled, self.random_state)
         self.fingerprint_ = fingerprint([*texts, "\x1e", *pool] if pool else texts)
@@ -137,15 +146,18 @@ class SentimentModel:
             log.info("only %s negative / %s positive labels (< %s): lexicon-only scoring", *counts, self.min_per_class)
             self._set_empty()
             return self
-        self._fit_labelled(texts, y, groups)
+        self._fit_labelled(texts, y, groups, weight)
         if pool and self.pseudo_share > 0:
             proba, cues = self.predict_with_lexicon(pool)
             if target_prior is None:
                 target_prior = estimate_prior(proba)
-            more = with_pseudo(texts, y, groups, pool, proba, self.pseudo_share, cues)
-            self.n_pseudo_ = len(more[0]) - len(texts)
+            more_texts, more_y, more_weight = with_pseudo(
+                texts, y, pool, proba, self.pseudo_share, cues, self.balance_pseudo
+            )
+            self.n_pseudo_ = len(more_texts) - len(texts)
             log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
-            self._fit_labelled(*more)
+            more_weight[: len(texts)] = weight
+            self._fit_labelled(more_texts, more_y, None, more_weight)
         if target_prior is not None:
             self.expect_prior(target_prior)
         return self
@@ -157,7 +169,7 @@ class SentimentModel:
             log.info("scores shifted to an expected %.1f%% positive", 100 * self.prior_)
         return self
 
-    def _fit_labelled(self, texts: list[str], y: np.ndarray, groups: Sequence[str] | None) -> None:
+    def _fit_labelled(self, texts: list[str], y: np.ndarray, groups: Sequence[str] | None, weight: np.ndarray) -> None:
         tokens, hits = self._analyse(texts)
         words = [self._words(t) for t in tokens]
         self.word_vec_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=self.min_df)
@@ -171,12 +183,12 @@ class SentimentModel:
         X = self._matrix(words, texts, lex)
         oof = np.zeros(len(y))
         for tr, te in self._folds(X, y, groups):
-            oof[te] = self._classifier().fit(X[tr], y[tr]).decision_function(X[te])
-        clf = self._classifier().fit(X, y)
+            oof[te] = self._classifier().fit(X[tr], y[tr], sample_weight=weight[tr]).decision_function(X[te])
+        clf = self._classifier().fit(X, y, sample_weight=weight)
         self.coef_ = clf.coef_.ravel().astype(np.float64)
         self.intercept_ = float(clf.intercept_[0])
         platt = LogisticRegression(C=100.0, class_weight="balanced", max_iter=1000)
-        platt.fit(np.column_stack([oof, lex[:, 0]]), y)
+        platt.fit(np.column_stack([oof, lex[:, 0]]), y, sample_weight=weight)
         self.calibration_ = np.array([*platt.coef_.ravel(), platt.intercept_[0]], dtype=np.float64)
         log.info("calibration: %.3f * model + %.3f * lexicon + %.3f", *self.calibration_)
         self._index_words()
@@ -322,6 +334,7 @@ class SentimentModel:
                 "pseudo_share",
                 "max_unlabelled",
                 "prior_correction",
+                "balance_pseudo",
                 "random_state",
             )
         }
@@ -330,8 +343,13 @@ class SentimentModel:
         """Write config.json, manifest.json and arrays (.npy / JSON vocabularies); no pickle."""
         self._check()
         folder = write_config(folder, self.get_params())
-        state = {"lexicon_only": self.lexicon_only_, "intercept": self.intercept_, "n_train": self.n_train_,
-                 "n_pseudo": self.n_pseudo_, "prior": self.prior_}
+        state = {
+            "lexicon_only": self.lexicon_only_,
+            "intercept": self.intercept_,
+            "n_train": self.n_train_,
+            "n_pseudo": self.n_pseudo_,
+            "prior": self.prior_,
+        }
         if not self.lexicon_only_:
             for name, vec in (("word", self.word_vec_), ("char", self.char_vec_)):
                 vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
