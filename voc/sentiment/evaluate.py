@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import logging
 from collections.abc import Sequence
@@ -14,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
 from voc.errors import IngestError
-from voc.sentiment.adapt import cross_fit, estimate_prior, with_pseudo
+from voc.sentiment.adapt import cross_fit, estimate_prior
 from voc.sentiment.features import identity
 from voc.sentiment.model import SentimentModel
 from voc.sentiment.snow import SnowNLPScorer
@@ -90,13 +91,9 @@ def evaluate(
 
         def fit_and_score(adapt_rows: np.ndarray, score_rows: np.ndarray) -> np.ndarray:
             pool = [texts[i] for i in adapt_rows]
-            proba, cues, share = plain_proba[adapt_rows], plain_cues[adapt_rows], params["pseudo_share"]
-            balance = params["balance_pseudo"]
-            texts_, labels_, weight = with_pseudo(tr_texts, tr_labels, pool, proba, share, cues, balance)
-            adapted = SentimentModel(**params).fit(
-                texts_, labels_, target_prior=estimate_prior(proba), sample_weight=weight
-            )
-            return adapted.predict_proba([texts[i] for i in score_rows])
+            proba, cues = plain_proba[adapt_rows], plain_cues[adapt_rows]
+            adapted = copy.deepcopy(plain).self_train(tr_texts, tr_labels, pool, proba, cues)
+            return adapted.expect_prior(estimate_prior(proba)).predict_proba([texts[i] for i in score_rows])
 
         result["voc"] = metrics(labels, cross_fit(len(texts), fit_and_score, params["random_state"]))
     result["baseline"] = metrics(labels, baseline_proba(tr_texts, tr_labels, texts))

@@ -151,15 +151,37 @@ class SentimentModel:
             proba, cues = self.predict_with_lexicon(pool)
             if target_prior is None:
                 target_prior = estimate_prior(proba)
-            more_texts, more_y, more_weight = with_pseudo(
-                texts, y, pool, proba, self.pseudo_share, cues, self.balance_pseudo
-            )
-            self.n_pseudo_ = len(more_texts) - len(texts)
-            log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
-            more_weight[: len(texts)] = weight
-            self._fit_labelled(more_texts, more_y, None, more_weight)
+            self.self_train(texts, y, pool, proba, cues, weight)
         if target_prior is not None:
             self.expect_prior(target_prior)
+        return self
+
+    def self_train(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        pool: Sequence[str],
+        proba: np.ndarray,
+        cues: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+    ) -> SentimentModel:
+        """Retrain on the labelled data plus pseudo-labels for ``pool`` (its ``predict_with_lexicon`` output).
+
+        ``fit`` calls this after its first fit; ``evaluate`` calls it on copies of one fitted model, one per
+        cross-fitted half, so the recipe is written once. The refit calibrates on stratified folds. A
+        lexicon-only model has no model to retrain and is returned as it is.
+        """
+        self._check()
+        if self.lexicon_only_:
+            return self
+        more_texts, more_y, more_weight = with_pseudo(
+            texts, labels, pool, proba, self.pseudo_share, cues, self.balance_pseudo
+        )
+        if sample_weight is not None:
+            more_weight[: len(texts)] = sample_weight
+        self.n_pseudo_ = len(more_texts) - len(texts)
+        log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
+        self._fit_labelled(more_texts, more_y, None, more_weight)
         return self
 
     def expect_prior(self, prior: float) -> SentimentModel:
