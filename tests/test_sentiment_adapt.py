@@ -55,14 +55,14 @@ def test_with_pseudo_keeps_labelled_rows_and_adds_the_new_ones() -> None:
     texts, labels, weight = with_pseudo(["a", "b"], [1, 0], ["c", "d"], np.array([0.9, 0.2]), 1.0)
     assert texts[:2] == ["a", "b"] and labels[:2].tolist() == [1, 0]
     assert dict(zip(texts[2:], labels[2:].tolist(), strict=True)) == {"c": 1, "d": 0}
-    assert weight.tolist() == pytest.approx([1.0, 1.0, 0.6 * 2 / 1.4, 0.8 * 2 / 1.4])
+    assert weight.tolist() == pytest.approx([1.0, 1.0, 0.36 * 2 / 1.0, 0.64 * 2 / 1.0])
 
 
 def test_pseudo_labels_weigh_by_confidence_and_a_small_pool_as_much_as_the_labelled_rows() -> None:
     labelled = [f"l{i}" for i in range(6)]
     _, _, weight = with_pseudo(labelled, [1, 0] * 3, ["c", "d"], np.array([0.9, 0.3]), 1.0)
     assert weight[:6].tolist() == [1.0] * 6
-    assert weight[6:].tolist() == pytest.approx([0.4 * 6 / 1.2, 0.8 * 6 / 1.2])
+    assert weight[6:].tolist() == pytest.approx([0.16 * 6 / 0.8, 0.64 * 6 / 0.8])
     pool = [f"p{i}" for i in range(12)]
     proba = np.array([0.0, 1.0] * 6)
     _, _, weight = with_pseudo(["a", "b"], [1, 0], pool, proba, 1.0)

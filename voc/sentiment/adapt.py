@@ -84,16 +84,16 @@ def with_pseudo(
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The labelled data plus the confident pseudo-labelled share of ``pool`` (scored ``proba``), and weights.
 
-    With ``balance`` each pseudo-label weighs by its confidence
-    (2·|p - 0.5|, so a coin flip teaches nothing), and a small pool is scaled up to weigh as much in total as
-    the labelled rows: 60,000 rated app reviews would otherwise drown 5,000 calls and the model would barely
-    move towards them. Without it every row weighs one.
+    With ``balance`` each pseudo-label weighs by its squared confidence ((2·|p - 0.5|)², so a coin flip
+    teaches nothing and the middle band, where a model trained elsewhere errs most, little), and a small pool
+    is scaled up to weigh as much in total as the labelled rows: 60,000 rated app reviews would otherwise
+    drown 5,000 calls and the model would barely move towards them. Without it every row weighs one.
     """
     idx, pseudo = pseudo_labels(proba, share, lexicon)
     more_texts = [*texts, *(pool[i] for i in idx)]
     more_labels = np.concatenate([np.asarray(labels, dtype=np.int64), pseudo])
     if balance and len(idx):
-        confidence = 2.0 * np.abs(np.asarray(proba, dtype=np.float64)[idx] - 0.5)
+        confidence = (2.0 * np.abs(np.asarray(proba, dtype=np.float64)[idx] - 0.5)) ** 2
         pseudo_weight = confidence * max(1.0, len(texts) / max(float(confidence.sum()), 1e-9))
     else:
         pseudo_weight = np.ones(len(idx))

@@ -123,8 +123,8 @@ class SentimentModel:
         ``unlabelled`` texts (the workspace's unrated records: calls, social posts) adapt the model to them
         by self-training: the confident ``pseudo_share`` of each predicted class, less the texts whose lexicon
         cues contradict the prediction, joins the training data; with ``balance_pseudo`` each weighs by its
-        confidence and a small pool as much in total as the labelled rows, so a new channel is not drowned by
-        many ratings. Once adapted, the new feedback is no longer unfamiliar: that second fit calibrates on
+        squared confidence and a small pool as much in total as the labelled rows, so a new channel is not
+        drowned by many ratings. Once adapted, the new feedback is no longer unfamiliar: that second fit calibrates on
         ordinary stratified folds. The model is trained class-balanced; with ``prior_correction`` its scores
         are shifted to the share of positives expected where it will score: ``target_prior``, else estimated
         from the unlabelled texts (``estimate_prior``). ``sample_weight`` weighs the labelled rows.
