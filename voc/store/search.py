@@ -113,6 +113,23 @@ class SearchMixin:
             args = [match, lo, limit]
         return [(int(r[0]), -float(r[1])) for r in self.query(sql, args)]  # type: ignore[attr-defined]
 
+    def keyword_scores(self, tokens: Sequence[str], rids: Sequence[int]) -> dict[int, float]:
+        """bm25 of given rows for the query words (rows matching none are left out): hybrid search scores
+        the semantic-only candidates on the keyword side too."""
+        match = fts_query(tokens)
+        out: dict[int, float] = {}
+        if not match:
+            return out
+        for i in range(0, len(rids), 500):
+            chunk = [int(x) for x in rids[i : i + 500]]
+            marks = ",".join("?" * len(chunk))
+            sql = (
+                "SELECT rowid, bm25(feedback_fts, 1.0, 0.3) FROM feedback_fts "
+                f"WHERE feedback_fts MATCH ? AND rowid IN ({marks})"
+            )
+            out.update((int(r[0]), -float(r[1])) for r in self.query(sql, [match, *chunk]))  # type: ignore[attr-defined]
+        return out
+
     def rids_passing(self, rids: Sequence[int], filters: SearchFilters) -> set[int]:
         """Which of these row ids pass the filters (post-filtering an over-fetched vector search)."""
         where, params = filters.where()
