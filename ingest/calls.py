@@ -18,6 +18,7 @@ from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, detect_encoding, encoding_of, iter_jsonl
 from ingest.times import SHANGHAI, parse_time
 from voc.schema import Channel, Record, Speaker, Turn
+from voc.text import truncate
 
 _CUSTOMER = ("客户", "用户", "来电人", "来电者", "顾客", "customer", "caller", "client", "user")
 _AGENT = ("坐席", "座席", "客服", "客服代表", "人工客服", "agent", "staff", "operator", "rep")
@@ -213,7 +214,7 @@ class CallsIngestor(FileIngestor):
         text = " ".join(customer)
         if len(text) > self.max_text_chars:
             extra["truncated_from"] = len(text)
-            text = text[: self.max_text_chars]
+            text = truncate(text, self.max_text_chars)
         if empty:
             extra["empty_turns"] = empty
         if pii:
