@@ -30,7 +30,7 @@ def open_workspace(home: Path | None, create: bool = False) -> Workspace:
 
 
 def open_store(ws: Workspace, readonly: bool = False) -> Store:
-    return Store.open(ws.db_path, readonly=readonly)
+    return Store.open(ws.db_path, readonly=readonly, lock_timeout=ws.settings.store.lock_timeout)
 
 
 def print_json(data: Any) -> None:

@@ -36,6 +36,7 @@ def demo(
     from ingest.ratings import RatingsIngestor
     from ingest.runner import run_ingestor
     from ingest.social import SocialIngestor
+    from ingest.sources import ingest_options
     from voc import pipeline
     from voc.enrich import train_sentiment
     from voc.report import build_report
@@ -43,18 +44,19 @@ def demo(
     started = time.perf_counter()
     ws = Workspace.open(home, create=True)
     src = sample_dir(ws)
-    salt, limit = ws.settings.privacy.salt, ws.settings.ingest.max_text_chars
+    common = ingest_options(ws.settings)
     ingestors = [
-        RatingsIngestor(src / "ratings" / "app_store.csv", "app_store", salt, limit, {}, None, "app_store"),
-        RatingsIngestor(src / "ratings" / "nps_survey.csv", "nps_survey", salt, limit, {}, None, "nps_survey"),
-        RatingsIngestor(src / "ratings" / "branch_csat.jsonl", "branch_csat", salt, limit, {}, None, None),
-        CallsIngestor(src / "calls", "hotline_calls", salt, limit),
-        SocialIngestor(src / "social" / "posts.jsonl", "social_listening", salt, limit),
+        RatingsIngestor(src / "ratings" / "app_store.csv", "app_store", subtype="app_store", **common),
+        RatingsIngestor(src / "ratings" / "nps_survey.csv", "nps_survey", subtype="nps_survey", **common),
+        RatingsIngestor(src / "ratings" / "branch_csat.jsonl", "branch_csat", **common),
+        CallsIngestor(src / "calls", "hotline_calls", **common),
+        SocialIngestor(src / "social" / "posts.jsonl", "social_listening", **common),
     ]
     out: dict[str, Any] = {"home": str(ws.home), "sample": str(src), "ingest": []}
     with open_store(ws) as store:
         for ing in ingestors:
-            res = run_ingestor(store, ing, ws.settings.ingest.batch_size, workers, incremental=True)
+            res = run_ingestor(store, ing, ws.settings.ingest.batch_size, workers, incremental=True,
+                               on_changed=ws.settings.ingest.on_changed)
             out["ingest"].append({k: getattr(res, k) for k in ("source", "read", "new", "duplicates", "quarantined")})
             console.print(f"ingested {res.source}: read {res.read}, new {res.new}, duplicates {res.duplicates}, "
                           f"quarantined {res.quarantined}")
