@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store
+from voc.cli.report_cmds import register_reports
 from voc.workspace import Workspace
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -74,6 +75,7 @@ def demo(
         for f in flags[:8]:
             console.print(f"  [{f['status']}] {f['label']} (severity {f['severity']}, volume {f['volume']})")
         paths = build_report(ws, store, month)
+        register_reports(store, paths)
         out["report"] = {k: str(v) for k, v in paths.items()}
         console.print(f"report: {out['report']['html']}")
     out["seconds"] = round(time.perf_counter() - started, 1)

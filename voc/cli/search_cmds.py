@@ -112,13 +112,17 @@ def forget(
     record: Annotated[str | None, typer.Option("--record", help="Record id.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Erase a customer's or a record's data everywhere (personal-information deletion requests)."""
-    from voc import vectors
+    """Erase a customer's or a record's data everywhere (personal-information deletion requests).
+
+    Prints what was removed from where: records, turns, search index, quarantine, flag evidence, vectors,
+    reports regenerated or deleted, models refitted, and the storage steps (FTS optimize, WAL truncate).
+    """
+    from voc.erasure import forget as erase
 
     ws = open_workspace(home)
     with open_store(ws) as store:
-        result = vectors.forget(ws, store, customer=customer, record_id=record)
-    emit(result, as_json, lambda d: console.print(f"erased {d['records']} records ({d['kind']})"))
+        result = erase(ws, store, customer=customer, record_id=record)
+    emit(result.to_dict(), as_json, lambda _: typer.echo("\n".join(result.lines())))
 
 
 def serve(

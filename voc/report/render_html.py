@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from voc.artifacts import atomic_write
 from voc.report import charts
 from voc.report.data import ReportData
 from voc.report.fmt import FILTERS, channel_name
@@ -61,5 +62,5 @@ def render_html(data: ReportData, path: Path, generated_at: datetime | None = No
         d=data, charts=chart_set(data), labels=[month_label(m) for m in data.window],
         generated_at=(generated_at or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M"),
     )
-    path.write_text(html, encoding="utf-8")
+    atomic_write(path, html.encode("utf-8"))
     return path

@@ -6,6 +6,7 @@ work can sort and sum them; no generation time is written, so two runs give the 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from voc.artifacts import atomic_write
 from voc.report.data import ReportData
 from voc.report.fmt import channel_name, status_name
 
@@ -166,5 +168,7 @@ def render_xlsx(data: ReportData, path: Path) -> Path:
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = name
         writer(ws, data)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(path, buf.getvalue())
     return path
