@@ -29,7 +29,7 @@ def sample_dir(ws: Workspace) -> Path:
 
 def demo(
     home: HomeOpt = None,
-    workers: Annotated[int, typer.Option(help="Processes for cleaning texts while ingesting.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes for cleaning texts while ingesting.")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest the sample (ratings, calls, social), enrich, find themes, flag them and write the report."""

@@ -7,9 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace
-
-MonthOpt = Annotated[str | None, typer.Option("--month", help="Month YYYY-MM (default: the latest with data).")]
+from voc.cli.common import HomeOpt, JsonOpt, MonthOpt, console, emit, open_store, open_workspace
 
 
 def register_reports(store: Any, paths: dict[str, Path]) -> None:

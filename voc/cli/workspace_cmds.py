@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace, table
+from voc.cli.common import HomeOpt, JsonOpt, check_month, console, emit, open_store, open_workspace, table
+from voc.schema import Channel
 from voc.store import EXPORT_COLUMNS, RecordFilter
 from voc.workspace import Workspace
 
@@ -90,13 +91,13 @@ class ExportFormat(StrEnum):
 def export(
     home: HomeOpt = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = ExportFormat.jsonl,
-    month: Annotated[str | None, typer.Option(help="Only this month, YYYY-MM.")] = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel: rating, call or social.")] = None,
+    month: Annotated[str | None, typer.Option(callback=check_month, help="Only this month, YYYY-MM.")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="Only this channel: rating, call or social.")] = None,
 ) -> None:
     """Every record with every stored and derived field, one per line, to standard output."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        rows = store.iter_records(RecordFilter(month=month, channel=channel))
+        rows = store.iter_records(RecordFilter(month=month, channel=channel.value if channel else None))
         out = sys.stdout
         if fmt is ExportFormat.jsonl:
             for row in rows:
@@ -117,7 +118,7 @@ def quarantine_list(
     home: HomeOpt = None,
     as_json: JsonOpt = False,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="At most this many, newest first.")] = 100,
 ) -> None:
     """What could not be ingested: source, file, line or record, reason and a redacted excerpt."""
     ws = open_workspace(home)
