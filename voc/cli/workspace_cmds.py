@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from voc.cli.common import HomeOpt, JsonOpt, check_month, console, emit, open_store, open_workspace, table
+from voc.report.fmt import sheet_cell
 from voc.schema import Channel
 from voc.store import EXPORT_COLUMNS, RecordFilter
 from voc.workspace import Workspace
@@ -103,14 +104,14 @@ def export(
             for row in rows:
                 row.pop("rid", None)
                 out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        else:
+        else:  # opened in Excel: text that would start a formula gets a leading '
             writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
             writer.writeheader()
             for row in rows:
                 row["extra"] = json.dumps(row["extra"], ensure_ascii=False)
                 if isinstance(row.get("sentiment_cues"), list):
                     row["sentiment_cues"] = " ".join(row["sentiment_cues"])
-                writer.writerow(row)
+                writer.writerow({k: sheet_cell(v) for k, v in row.items()})
 
 
 @quarantine_app.command("list")
