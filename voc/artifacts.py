@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 CONFIG = "config.json"
 MANIFEST = "manifest.json"
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<what>partial|old)-(?P<pid>\d+)-[^.]+$")
+_TEMP_FILE = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[^.]+\.tmp$")
 
 
 def library_versions(*names: str) -> dict[str, str]:
@@ -188,6 +189,11 @@ def recover(root: Path | str, depth: int = 3) -> list[str]:
 def _recover_dir(folder: Path) -> list[str]:
     done = []
     for entry in sorted(folder.iterdir()):
+        t = _TEMP_FILE.match(entry.name)
+        if t and entry.is_file() and not _alive(int(t["pid"])):
+            entry.unlink(missing_ok=True)
+            done.append(f"removed {entry.name} left by killed process {t['pid']}")
+            continue
         m = _LEFTOVER.match(entry.name)
         if not m or not entry.is_dir() or _alive(int(m["pid"])):
             continue
@@ -254,7 +260,7 @@ def _write_flushed(fh: Any, data: bytes) -> None:
 def atomic_write(path: Path | str, data: bytes, write: Callable[[Any, bytes], None] = _write_flushed) -> None:
     """Replace ``path`` with ``data`` so readers see either the old or the new file, never a torn one."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh, data)

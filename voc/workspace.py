@@ -102,7 +102,7 @@ class Workspace:
                 self.config_path.chmod(0o600)
             done += artifacts.recover(self.models_dir)
             done += artifacts.recover_files(self.index_dir, "index-*.faiss", "index_file")
-            done += artifacts.recover_files(self.reports_dir, ".*.tmp", "")
+            done += artifacts.recover(self.reports_dir, depth=1)
         except OSError as exc:  # a read-only workspace can still be read
             log.debug("cannot tidy %s: %s", self.home, exc)
         for line in done:
