@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
-from ingest.fields import clean_text, customer_key, ident, label, plain
+from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt, ident
+from ingest.fields import clean_text, customer_key, extra_fields, label
 from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, detect_encoding, encoding_of, iter_jsonl
 from ingest.times import SHANGHAI, parse_time
 from voc.schema import Channel, Record, Speaker, Turn
+from voc.text import truncate
 
 _CUSTOMER = ("客户", "用户", "来电人", "来电者", "顾客", "customer", "caller", "client", "user")
 _AGENT = ("坐席", "座席", "客服", "客服代表", "人工客服", "agent", "staff", "operator", "rep")
@@ -54,7 +55,7 @@ def speaker_of(value: Any) -> str:
     key = str(value or "").strip().lower()
     if key in SPEAKERS:
         return SPEAKERS[key]
-    raise Reject(f"unknown speaker '{str(value)[:20]}' (use 客户/坐席/系统 or customer/agent/system)")
+    raise Reject("unknown speaker label (use 客户/坐席/系统 or customer/agent/system)")
 
 
 def seconds(value: Any) -> float | None:
@@ -69,7 +70,7 @@ def seconds(value: Any) -> float | None:
         for p in parts:
             total = total * 60 + float(p)
     except ValueError:
-        raise Reject(f"turn time '{str(value)[:20]}' is not seconds or hh:mm:ss") from None
+        raise Reject("turn time is not seconds or hh:mm:ss") from None
     return total
 
 
@@ -113,13 +114,13 @@ class CallsIngestor(FileIngestor):
     kind = "calls"
 
     def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
-        name = plan.name.lower()
+        name = plan.path.name.lower()
         if name.endswith((".jsonl", ".ndjson")):
             encoding = detect_encoding(plan.path)
             for row in iter_jsonl(plan.path, encoding, plan.offset, plan.line):
                 pos = Position(plan.key, plan.cursor(row.end, row.next_line, False))
                 if row.error:
-                    yield BadItem(plan.name, f"line {row.number}", row.error, excerpt(row.raw), pos)
+                    yield BadItem(plan.name, f"line {row.number}", row.error, "", pos)
                 else:
                     yield RawItem(plan.name, f"line {row.number}", self._with_file(row.values, plan), pos)
             yield Mark(Position(plan.key, plan.cursor(plan.stat.st_size, plan.line, True)))
@@ -139,14 +140,14 @@ class CallsIngestor(FileIngestor):
             obj = json.loads(data)
         except json.JSONDecodeError as exc:
             reason = f"invalid JSON ({exc.msg} at line {exc.lineno})"
-            yield BadItem(plan.name, "file", reason, excerpt(data[:300]), done)
+            yield BadItem(plan.name, "file", reason, "", done)
             return
         calls = obj if isinstance(obj, list) else [obj]
         for i, call in enumerate(calls):
             pos = done if i == len(calls) - 1 else None
             loc = "file" if len(calls) == 1 else f"item {i + 1}"
             if not isinstance(call, dict):
-                yield BadItem(plan.name, loc, "expected a JSON object {...} per call", excerpt(call), pos)
+                yield BadItem(plan.name, loc, "expected a JSON object {...} per call", "", pos)
                 continue
             yield RawItem(plan.name, loc, self._with_file(call, plan), pos)
         if not calls:
@@ -161,7 +162,11 @@ class CallsIngestor(FileIngestor):
         call = item.data["call"]
         turns = call.get("turns") if isinstance(call, dict) else None
         first = turns[0].get("text") if isinstance(turns, list) and turns and isinstance(turns[0], dict) else ""
-        return excerpt({"call_id": call.get("call_id"), "started_at": call.get("started_at"), "turn": first})
+        return excerpt({"started_at": call.get("started_at"), "turn": first})
+
+    def subject_of(self, item: RawItem) -> Any:
+        call = item.data["call"]
+        return next((call[k] for k in _ID_KEYS if call.get(k) not in (None, "")), None)
 
     def _started(self, call: dict[str, Any], stem: str, mtime: float, extra: dict[str, Any]) -> str:
         value = next((call[k] for k in _TIME_KEYS if call.get(k) not in (None, "")), None)
@@ -213,16 +218,16 @@ class CallsIngestor(FileIngestor):
         text = " ".join(customer)
         if len(text) > self.max_text_chars:
             extra["truncated_from"] = len(text)
-            text = text[: self.max_text_chars]
+            text = truncate(text, self.max_text_chars)
         if empty:
             extra["empty_turns"] = empty
         if pii:
             extra["redacted"] = pii
-        extra.update({str(k): plain(v) for k, v in call.items() if k not in _KNOWN and v not in (None, "")})
-        raw_customer = next((call[k] for k in _ID_KEYS if call.get(k) not in (None, "")), None)
+        extra.update(extra_fields({k: v for k, v in call.items() if k not in _KNOWN and v not in (None, "")}))
+        raw_customer = self.subject_of(item)
         return Record(
             source=self.source,
-            source_id=call_id,
+            source_id=self.safe_id(call_id) or "",
             channel=Channel.CALL,
             created_at=started,
             text=text,
@@ -230,7 +235,7 @@ class CallsIngestor(FileIngestor):
             context_tokens=" ".join(t for t in agent_tokens if t),
             subtype=label(call.get("queue")),
             customer_key=customer_key(ident(raw_customer), self.salt),
-            agent_id=ident(call.get("agent_id")),
+            agent_id=self.safe_id(call.get("agent_id")),
             branch=label(call.get("branch")),
             product=label(call.get("product")),
             scene=label(call.get("scene")),

@@ -10,11 +10,20 @@ from functools import lru_cache
 from typing import Any
 
 from ingest.base import Reject
+from ingest.base import ident as ident  # re-exported: ingestors read ids and fields from one place
 from voc.keys import subject_key
 from voc.text import Cleaned, clean, normalise, redact
 
 _PAREN = re.compile(r"[(（\[【].*?[)）\]】]")
 _SEPARATORS = re.compile(r"[\s_\-·.:：]+")
+# Column names that hold personal identifiers: such columns never reach a record's extra fields.
+_PRIVATE_COLUMN = re.compile(
+    r"姓名|名字|联系人|联系方式|手机|电话|身份证|证件|卡号|账号|账户|邮箱|地址|昵称|作者|用户名|客户号|客户编号|会员号|"
+    r"来电|主叫|微信号|(?:^|customer|client|contact|real|full|first|last|user|nick|screen)name$|phone|mobile|"
+    r"^tel|e?mail|address|idcard|account|cardno|cardnumber|author|handle|^user(?:id)?$|customer|caller|^ip$|^qq",
+    re.IGNORECASE,
+)
+_DATA_LIKE = re.compile(r"[\d@\uff20]")
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(?:分|星|stars?)?\s*$", re.IGNORECASE)
 
 
@@ -41,7 +50,7 @@ def resolve_columns(
         if idx is None:
             idx = next((i for i, h in enumerate(normed) if h == want), None)
         if idx is None:
-            problems.append(f"column '{column}' given by --map {field}= is not in the header ({', '.join(header)})")
+            problems.append(f"column '{column}' given by --map {field}= is not in the header {header_list(header)}")
         else:
             found[field] = idx
     taken = set(found.values())
@@ -69,6 +78,18 @@ def resolve_columns(
             found[field] = i
             taken.add(i)
     return found, problems
+
+
+def header_list(header: Sequence[Any]) -> str:
+    """The header's column names for a message, unless the 'header' looks like data (a header-less file).
+
+    A first line with digits or an @ in it is most likely a customer's row: it must not reach a quarantine
+    reason, which is shown and stored unredacted.
+    """
+    names = [str(h) for h in header]
+    if any(_DATA_LIKE.search(n) or len(n) > 40 for n in names):
+        return f"(its {len(names)} cells hold digits or an @: is the first line a header?)"
+    return f"({', '.join(names)})"
 
 
 def clean_text(value: Any, max_chars: int, field: str = "text", social: bool = False) -> Cleaned:
@@ -99,6 +120,16 @@ def plain(value: Any) -> Any:
     return redact(normalise(str(value))).text
 
 
+def private_column(name: Any) -> bool:
+    """Whether a column or key name says it holds a person's identifier (姓名, 手机号, 昵称, email ...)."""
+    return bool(_PRIVATE_COLUMN.search(norm_header(name)))
+
+
+def extra_fields(values: Mapping[Any, Any]) -> dict[str, Any]:
+    """Unmapped columns kept as extra fields: identifier-named ones dropped, the rest redacted."""
+    return {str(k): plain(v) for k, v in values.items() if not private_column(k)}
+
+
 def label(value: Any) -> str | None:
     """A short label field (branch, product, queue): redacted text, or None when blank."""
     if value is None:
@@ -112,29 +143,19 @@ def _label(text: str) -> str | None:
     return plain(text) or None
 
 
-def ident(value: Any) -> str | None:
-    """An id cell as text: Excel's 12.0 becomes '12', blanks become None."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    return text or None
-
-
 def number(value: Any, field: str = "rating") -> float | None:
     """A rating cell as a number; '4', '4.0', '4分' and 4 work, '五星' is rejected with the reason."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise Reject(f"{field} {value!r} is not a number")
+        raise Reject(f"{field} is not a number (true/false)")
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, str) and value.isdigit() and value.isascii():  # '4': what the pattern reads anyway
         return float(value)
     m = _NUMBER.match(unicodedata.normalize("NFKC", str(value)))
     if not m:
-        raise Reject(f"{field} '{str(value)[:30]}' is not a number")
+        raise Reject(f"{field} is not a number (write e.g. 4, 4.5 or 4分)")
     return float(m.group(1))
 
 

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.base import BadItem, Ingestor, Mark, Position, ScanItem
+from ingest.base import BadItem, Ingestor, Mark, Position, ScanItem, Skipped
 from ingest.readers import FileProblem
 from voc.errors import IngestError
+from voc.text import redact
 
 
 @dataclass(frozen=True)
@@ -45,21 +46,76 @@ class FilePlan:
         }
 
 
-def list_files(root: Path, suffixes: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files under root (recursive, sorted, hidden ones skipped) with their display names."""
-    if not root.exists():
+def skip_reason(path: Path, suffixes: tuple[str, ...]) -> str | None:
+    """Why a file of an ingest folder is not read, or None when it is read."""
+    name = path.name.lower()
+    if name.startswith("~$"):
+        return "Excel lock file (the workbook is open in Excel); close it and ingest again"
+    if name.endswith(suffixes):
+        return None
+    if name.endswith(".xls"):
+        return "old Excel format (.xls) is not read: save it as .xlsx"
+    kind = path.suffix.lower() or "files without an extension"
+    return f"{kind} is not read here (this ingest reads {', '.join(suffixes)})"
+
+
+def list_files(
+    root: Path, suffixes: Iterable[str], follow_symlinks: bool = False
+) -> tuple[list[tuple[Path, str]], list[tuple[str, str]]]:
+    """Files under root (recursive, sorted) with their relative names, and the ones skipped with the reason.
+
+    Hidden files and folders, symbolic links (unless ``follow_symlinks``), files of other types and files that
+    cannot be read are skipped, and every skip is reported: nothing in a folder is ignored without a word.
+    """
+    if not root.exists() and not root.is_symlink():
         raise IngestError(f"{root} does not exist")
     wanted = tuple(s.lower() for s in suffixes)
+    if root.is_symlink() and not follow_symlinks:
+        return [], [(root.name, _LINK)]
     if root.is_file():
-        return [(root, root.name)]
-    out = []
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
-            continue
-        if p.name.lower().endswith(wanted):
-            out.append((p, rel.as_posix()))
-    return out
+        reason = _unreadable(root)
+        return ([], [(root.name, reason)]) if reason else ([(root, root.name)], [])
+    files: list[tuple[Path, str]] = []
+    skipped: list[tuple[str, str]] = []
+    seen = {root.resolve()}
+    for folder, dirs, names in os.walk(root, followlinks=follow_symlinks):
+        here = Path(folder)
+        for d in sorted(dirs):
+            rel = (here / d).relative_to(root).as_posix()
+            if d.startswith("."):
+                skipped.append((rel + "/", "hidden folder, not read"))
+            elif (here / d).is_symlink() and (not follow_symlinks or (here / d).resolve() in seen):
+                skipped.append((rel + "/", _LINK if not follow_symlinks else "symbolic link loop, not read again"))
+            else:
+                seen.add((here / d).resolve())
+                continue
+            dirs.remove(d)
+        dirs.sort()
+        for n in sorted(names):
+            p = here / n
+            rel = p.relative_to(root).as_posix()
+            if n.startswith("."):
+                reason: str | None = "hidden file, not read"
+            elif p.is_symlink() and not follow_symlinks:
+                reason = _LINK
+            else:
+                reason = skip_reason(p, wanted) or _unreadable(p)
+            if reason:
+                skipped.append((rel, reason))
+            else:
+                files.append((p, rel))
+    return sorted(files, key=lambda f: f[1]), skipped
+
+
+_LINK = "symbolic link, not followed (pass --follow-symlinks to read what it points to)"
+
+
+def _unreadable(path: Path) -> str | None:
+    if not path.is_file():
+        return "not a regular file"
+    if not os.access(path, os.R_OK):
+        return "cannot be read (permission denied)"
+    return None
 
 
 def file_sha1(path: Path, limit: int | None = None) -> str:
@@ -110,11 +166,11 @@ def plan_file(path: Path, name: str, cursor: Mapping[str, Any] | None, line_base
 
 
 def plan_files(
-    root: Path, suffixes: Iterable[str], cursors: Mapping[str, Any], line_based: Mapping[str, bool]
+    files: Iterable[tuple[Path, str]], cursors: Mapping[str, Any], line_based: Mapping[str, bool]
 ) -> Iterator[FilePlan]:
-    """Plans for the files under root that need reading (new, changed or unfinished ones)."""
-    for path, name in list_files(root, suffixes):
-        suffix = next((s for s in line_based if name.lower().endswith(s)), "")
+    """Plans for the files that need reading (new, changed or unfinished ones), given as (path, name)."""
+    for path, name in files:
+        suffix = next((s for s in line_based if path.name.lower().endswith(s)), "")
         plan = plan_file(path, name, cursors.get(f"file:{name}"), line_based.get(suffix, False))
         if plan is not None:
             yield plan
@@ -124,23 +180,37 @@ class FileIngestor(Ingestor):
     """An ingestor over a file or a folder: unchanged files are skipped, an unreadable file is quarantined whole.
 
     Subclasses set ``suffixes`` and ``line_based`` (which suffixes resume by line) and read one file in
-    ``_scan_file``.
+    ``_scan_file``. File names appear in quarantine and cursors redacted (see ``Ingestor.safe_name``).
     """
 
     suffixes: tuple[str, ...] = ()
     line_based: Mapping[str, bool] = {}
 
-    def __init__(self, path: Path | str, source: str | None = None, salt: str = "", max_text_chars: int = 5000) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        source: str | None = None,
+        salt: str = "",
+        max_text_chars: int = 5000,
+        *,
+        follow_symlinks: bool = False,
+        **options: Any,
+    ) -> None:
         path = Path(path)
-        super().__init__(source or path.stem, salt, max_text_chars)
+        super().__init__(source or path.stem, salt, max_text_chars, **options)
         self.path = path
+        self.follow_symlinks = follow_symlinks
 
     @property
     def location(self) -> str:
-        return str(self.path)
+        return redact(str(self.path)).text
 
     def scan(self, cursors: Mapping[str, Any]) -> Iterator[ScanItem]:
-        for plan in plan_files(self.path, self.suffixes, cursors, self.line_based):
+        files, skipped = list_files(self.path, self.suffixes, self.follow_symlinks)
+        for name, reason in skipped:
+            yield Skipped(self.safe_name(name), reason)
+        named = [(path, self.safe_name(name)) for path, name in files]
+        for plan in plan_files(named, cursors, self.line_based):
             if plan.unchanged:
                 yield Mark(Position(plan.key, plan.cursor(plan.offset, plan.line, True)))
                 continue

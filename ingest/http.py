@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
+from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem
 from ingest.social import SocialIngestor
 from ingest.times import parse_time
 from voc.errors import IngestError
+from voc.text import redact
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,12 @@ class HttpIngestor(SocialIngestor):
         max_pages: int = 100_000,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        **options: Any,
     ) -> None:
         parts = urlsplit(url)
-        super().__init__(parts.path or url, source or parts.hostname or "api", salt, max_text_chars, platform=platform)
+        super().__init__(
+            parts.path or url, source or parts.hostname or "api", salt, max_text_chars, platform=platform, **options
+        )
         self.url = url
         self.display = f"{parts.scheme}://{parts.netloc}{parts.path}"  # never the query: it may hold a token
         self.items_path = items_path
@@ -127,7 +131,7 @@ class HttpIngestor(SocialIngestor):
 
     @property
     def location(self) -> str:
-        return self.display
+        return redact(self.display).text
 
     def _since_value(self, since: str) -> Any:
         if self.since_format == "iso":
@@ -214,9 +218,10 @@ class HttpIngestor(SocialIngestor):
 
     def _item(self, item: Any, page_no: int, i: int, pos: Position) -> ScanItem:
         if not isinstance(item, Mapping):
-            return BadItem(self.display, f"page {page_no} item {i + 1}", "expected a JSON object", excerpt(item), pos)
+            return BadItem(self.display, f"page {page_no} item {i + 1}", "expected a JSON object", "", pos)
         got = {field: dig(item, path) for field, path in self.fields.items()}
-        loc = f"id {got['source_id']}" if got["source_id"] not in (None, "") else f"page {page_no} item {i + 1}"
+        shown = self.safe_id(got["source_id"])
+        loc = f"id {shown}" if shown else f"page {page_no} item {i + 1}"
         used = {p.split(".")[0] for p in self.fields.values()}
         data = {
             **{k: v for k, v in got.items() if v is not None},

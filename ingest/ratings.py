@@ -7,7 +7,18 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import BadItem, Mark, Position, RawItem, Reject, ScanItem, excerpt
-from ingest.fields import clean_text, customer_key, ident, label, number, plain, resolve_columns, row_hash, text_extra
+from ingest.fields import (
+    clean_text,
+    customer_key,
+    extra_fields,
+    header_list,
+    ident,
+    label,
+    number,
+    resolve_columns,
+    row_hash,
+    text_extra,
+)
 from ingest.files import FileIngestor, FilePlan
 from ingest.readers import FileProblem, Row, detect_encoding, iter_csv, iter_jsonl, iter_xlsx
 from ingest.times import parse_time
@@ -74,8 +85,9 @@ class RatingsIngestor(FileIngestor):
         mapping: Mapping[str, str] | None = None,
         scale: str | None = None,
         subtype: str | None = None,
+        **options: Any,
     ) -> None:
-        super().__init__(path, source, salt, max_text_chars)
+        super().__init__(path, source, salt, max_text_chars, **options)
         self.mapping = dict(mapping or {})
         self.scale = scale
         self.subtype = subtype
@@ -84,7 +96,7 @@ class RatingsIngestor(FileIngestor):
 
     def _open(self, plan: FilePlan, offset: int, line: int) -> tuple[list[str] | None, Iterator[Row], bool]:
         """(header or None for JSONL, rows from the position, rows-are-worksheet-rows)."""
-        name = plan.name.lower()
+        name = plan.path.name.lower()
         if name.endswith((".xlsx", ".xlsm")):
             header, rows = iter_xlsx(plan.path, offset)
             return header, rows, True
@@ -98,9 +110,7 @@ class RatingsIngestor(FileIngestor):
         found, problems = resolve_columns(header, ALIASES, self.mapping)
         for field in ("text", "created_at"):
             if field not in found and not any(field in p for p in problems):
-                problems.append(
-                    f"no {field} column among headers ({', '.join(header)}); pass --map {field}=COLUMN"
-                )
+                problems.append(f"no {field} column among headers {header_list(header)}; pass --map {field}=COLUMN")
         return found, problems
 
     def _cached_columns(
@@ -151,7 +161,7 @@ class RatingsIngestor(FileIngestor):
             if header is not None:
                 cols, problems = self._columns(header)
                 if problems:
-                    yield BadItem(plan.name, "header", "; ".join(problems), excerpt(", ".join(header)))
+                    yield BadItem(plan.name, "header", "; ".join(problems))
                     return
             scale, weak = self._file_scale(plan, header, cols)
         except FileProblem as exc:
@@ -162,20 +172,20 @@ class RatingsIngestor(FileIngestor):
         cache: dict[tuple, tuple[dict[str, int], list[str]]] = {}
         where = "row" if sheet else "line"
         offset, line = plan.offset, plan.line
-        file_name = Path(plan.name).name
+        file_name = plan.path.name
         used = set(cols.values())
         for row in rows:
             offset, line = row.end, row.next_line
             pos = Position(plan.key, plan.cursor(offset, line, False))
             loc = f"{where} {row.number}"
             if row.error:
-                yield BadItem(plan.name, loc, row.error, excerpt(row.raw), pos)
+                yield BadItem(plan.name, loc, row.error, "", pos)
                 continue
             if header is None:
                 hdr, vals = list(row.values), list(row.values.values())
                 c, problems = self._cached_columns(cache, hdr)
                 if problems:
-                    yield BadItem(plan.name, loc, "; ".join(problems), excerpt(row.values), pos)
+                    yield BadItem(plan.name, loc, "; ".join(problems), "", pos)
                     continue
                 used = set(c.values())
             else:
@@ -184,7 +194,7 @@ class RatingsIngestor(FileIngestor):
                     reason = (
                         f"{len(vals)} fields but the header has {len(hdr)} (an unquoted comma or a missing column?)"
                     )
-                    yield BadItem(plan.name, loc, reason, excerpt(row.raw), pos)
+                    yield BadItem(plan.name, loc, reason, "", pos)
                     continue
             data: dict[str, Any] = {f: vals[i] for f, i in c.items() if i < len(vals)}
             data["extra"] = (
@@ -200,9 +210,10 @@ class RatingsIngestor(FileIngestor):
     # building ------------------------------------------------------------------------------------------
 
     def excerpt_of(self, item: RawItem) -> str:
-        d = item.data
-        shown = {k: d.get(k) for k in ("created_at", "rating", "text") if d.get(k) not in (None, "")}
-        return excerpt(shown)
+        return excerpt({k: item.data.get(k) for k in ("created_at", "rating", "text")})
+
+    def subject_of(self, item: RawItem) -> Any:
+        return item.data.get("customer_id")
 
     def build(self, item: RawItem) -> Record:
         d = item.data
@@ -214,11 +225,11 @@ class RatingsIngestor(FileIngestor):
         if rating is not None:
             lo, hi = SCALE_RANGES[scale]
             if not lo <= rating <= hi:
-                raise Reject(f"rating {rating:g} is outside the {scale} scale ({lo:g}-{hi:g})")
+                raise Reject(f"rating is outside the {scale} scale ({lo:g}-{hi:g})")
         created = parse_time(d.get("created_at"), excel=d["excel"])
         cleaned = clean_text(d.get("text"), self.max_text_chars)
-        source_id = ident(d.get("source_id")) or row_hash(d["file"], d["raw"])
-        extra = {str(k): plain(v) for k, v in d["extra"].items()}
+        source_id = self.safe_id(d.get("source_id")) or row_hash(d["file"], d["raw"])
+        extra = extra_fields(d["extra"])
         extra.update(text_extra(cleaned))
         return Record(
             source=self.source,
@@ -231,7 +242,7 @@ class RatingsIngestor(FileIngestor):
             rating=rating,
             rating_scale=scale if rating is not None else None,
             customer_key=customer_key(ident(d.get("customer_id")), self.salt),
-            agent_id=ident(d.get("agent_id")),
+            agent_id=self.safe_id(d.get("agent_id")),
             branch=label(d.get("branch")),
             product=label(d.get("product")),
             extra=extra,

@@ -11,6 +11,7 @@ import codecs
 import csv
 import json
 import logging
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -142,10 +143,19 @@ def iter_csv(path: Path, encoding: str, offset: int = 0, line: int = 1) -> tuple
     header = [h.strip() for h in header_row.values]
     if offset < header_row.end:
         offset, line = header_row.end, header_row.next_line
-    return header, _csv_records(path, encoding, offset, line, delim)
+    return header, _csv_records(path, encoding, offset, line, delim, len(header))
 
 
-def _csv_records(path: Path, encoding: str, offset: int, line: int, delim: str) -> Iterator[Row]:
+def _csv_records(
+    path: Path, encoding: str, offset: int, line: int, delim: str, width: int | None = None
+) -> Iterator[Row]:
+    """Logical CSV records from raw lines.
+
+    A quote left open would swallow every following line into one record. With the header's ``width``
+    known, an open record gives up on its first line (quarantined as an unclosed quote) and the lines after
+    it are read again as records of their own as soon as a following line is a complete row by itself, or
+    when the assembled record has the wrong number of fields.
+    """
     pending: deque[Line] = deque()
     source = iter_lines(path, encoding, offset, line)
     buf: list[Line] = []
@@ -171,6 +181,15 @@ def _csv_records(path: Path, encoding: str, offset: int, line: int, delim: str) 
         if not buf and '"' not in ln.text and (values := split_unquoted(ln.text, delim)) is not None:
             yield Row(ln.number, ln.end, ln.number + 1, values=values, raw=ln.text)
             continue
+        if not buf and not _opens_quote(ln.text, delim):  # quotes only inside fields: literal characters
+            yield Row(ln.number, ln.end, ln.number + 1, values=next(csv.reader([ln.text], delimiter=delim), []),
+                      raw=ln.text)
+            continue
+        if buf and width and _complete_row(ln.text, delim, width):
+            pending.appendleft(ln)
+            yield _give_up(buf, pending)
+            buf, quotes = [], 0
+            continue
         buf.append(ln)
         quotes += ln.text.count('"')
         if quotes % 2 == 0:
@@ -180,7 +199,10 @@ def _csv_records(path: Path, encoding: str, offset: int, line: int, delim: str) 
             except csv.Error as exc:
                 yield Row(buf[0].number, buf[-1].end, buf[-1].number + 1, error=f"malformed CSV ({exc})", raw=text)
             else:
-                yield Row(buf[0].number, buf[-1].end, buf[-1].number + 1, values=values, raw=text)
+                if len(buf) > 1 and width and len(values) != width:
+                    yield _give_up(buf, pending)
+                else:
+                    yield Row(buf[0].number, buf[-1].end, buf[-1].number + 1, values=values, raw=text)
             buf, quotes = [], 0
         elif len(buf) > MAX_RECORD_LINES:
             yield _give_up(buf, pending)
@@ -196,6 +218,19 @@ def split_unquoted(line: str, delim: str) -> list[str] | None:
     if "\r" in body or "\n" in body or "\x00" in body:
         return None
     return body.split(delim) if body else []
+
+
+def _opens_quote(text: str, delim: str) -> bool:
+    """Whether a quote starts a field (a quoted field); a quote inside a field is an ordinary character."""
+    return bool(re.search(f'(?:^|{re.escape(delim)})[ \t]*"', text))
+
+
+def _complete_row(text: str, delim: str, width: int) -> bool:
+    """A line without quotes that splits into exactly the header's number of fields: a row on its own."""
+    if '"' in text:
+        return False
+    values = split_unquoted(text, delim)
+    return values is not None and len(values) == width
 
 
 def _give_up(buf: list[Line], pending: deque[Line]) -> Row:

@@ -9,10 +9,15 @@ writes to the store.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import operator
+import os
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,8 +25,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ingest.base import Batch, Ingestor, RawItem, ScanItem
+from voc.errors import VocError
 from voc.schema import Record, Turn
 from voc.store import QuarantineItem, Store
+from voc.text import redact
 from voc.text.segment import get_segmenter
 
 log = logging.getLogger(__name__)
@@ -31,7 +38,10 @@ CHUNK = 300
 
 @dataclass
 class RunResult:
-    """What one ingest run did; read = new + duplicates + quarantined always holds."""
+    """What one ingest run did; read = new + updated + duplicates + quarantined always holds.
+
+    ``skipped`` lists the files of the folder that were not read, each with its reason.
+    """
 
     run_id: int
     source: str
@@ -40,10 +50,12 @@ class RunResult:
     status: str = "ok"
     read: int = 0
     new: int = 0
+    updated: int = 0
     duplicates: int = 0
     quarantined: int = 0
     message: str = ""
     problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +106,30 @@ def _unpack(packed: Sequence[Packed]) -> list[Record | QuarantineItem]:
     return out
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the ingest process is gone, even if it was killed -9.
+
+    On Linux the kernel sends SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); elsewhere a daemon thread
+    polls the parent id. Either way no orphaned worker is left holding the files and the CPU.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _build_chunk(ingestor: Ingestor, items: Sequence[tuple[str, str, Any]]) -> list[Packed]:
     """Runs in a worker: rebuild the items, build them, send the results back packed."""
     return _pack(ingestor.build_many([RawItem(file, locator, data) for file, locator, data in items]))
@@ -109,7 +145,9 @@ def _built_batches(
         return
     get_segmenter()  # load jieba once here; forked workers inherit it instead of loading it each
     ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         window: deque[tuple[list[ScanItem], Future]] = deque()
         pending: list[ScanItem] = []
         built: list[Record | QuarantineItem] = []
@@ -157,11 +195,13 @@ def run_ingestor(
     workers: int = 1,
     incremental: bool = True,
     progress: bool | None = None,
+    on_changed: str = "update",
 ) -> RunResult:
     """Ingest everything the source has (or, incrementally, everything new since its cursors).
 
     A failure that stops the source as a whole (unreachable API, unreadable folder) finishes the run as
     'failed' with the message and re-raises; the batches committed before it stay, with their cursors.
+    ``on_changed`` is the declared policy for a stored id arriving with other content (see Store.write_batch).
     """
     run_id = store.start_run(ingestor.source, ingestor.kind, ingestor.location)
     result = RunResult(run_id, ingestor.source, ingestor.kind, ingestor.location)
@@ -170,18 +210,27 @@ def run_ingestor(
     try:
         for batch in _built_batches(ingestor, ingestor.scan(cursors), batch_size, workers):
             moves = {(ingestor.source, k): v for k, v in batch.cursors.items()}
-            new, dup = store.write_batch(run_id, batch.records, batch.quarantined, moves)
-            result.new += new
-            result.duplicates += dup
-            result.quarantined += len(batch.quarantined)
+            res = store.write_batch(
+                run_id, batch.records, batch.quarantined, moves, on_changed=on_changed, conflict=batch.conflict_item
+            )
+            conflicts = [batch.conflict_item(r) for r in res.conflicts]
+            result.new += res.new
+            result.updated += res.updated
+            result.duplicates += res.duplicates
+            result.quarantined += len(batch.quarantined) + len(conflicts)
             result.read += len(batch.records) + len(batch.quarantined)
-            result.problems.extend(q.message() for q in batch.quarantined[: max(0, 20 - len(result.problems))])
+            shown = [*batch.quarantined, *conflicts][: max(0, 20 - len(result.problems))]
+            result.problems.extend(q.message() for q in shown)
+            result.skipped.extend(f"{s.file}: {s.reason}" for s in batch.skipped)
             if tick:
                 tick(len(batch.records) + len(batch.quarantined))
     except BaseException as exc:
         result.status = "failed"
-        result.message = str(exc) or type(exc).__name__
-        store.finish_run(run_id, "failed", result.message[:500])
+        result.message = redact(str(exc) or type(exc).__name__).text
+        try:
+            store.finish_run(run_id, "failed", result.message[:500])
+        except VocError as finish_error:  # e.g. the lock that failed the run: the run reads 'aborted' later
+            log.warning("could not mark run %d failed: %s", run_id, finish_error)
         raise
     finally:
         if tick:

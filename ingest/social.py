@@ -11,10 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from ingest.base import BadItem, Mark, Position, RawItem, ScanItem, excerpt
-from ingest.fields import clean_text, customer_key, ident, label, plain, resolve_columns, row_hash, text_extra
+from ingest.fields import (
+    clean_text,
+    customer_key,
+    extra_fields,
+    header_list,
+    ident,
+    label,
+    plain,
+    resolve_columns,
+    row_hash,
+    text_extra,
+)
 from ingest.files import FileIngestor, FilePlan
 from ingest.readers import detect_encoding, iter_csv, iter_jsonl
 from ingest.times import parse_time
+from voc.keys import subject_key
 from voc.schema import Channel, Record
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -60,8 +72,9 @@ class SocialIngestor(FileIngestor):
         max_text_chars: int = 5000,
         mapping: Mapping[str, str] | None = None,
         platform: str | None = None,
+        **options: Any,
     ) -> None:
-        super().__init__(path, source, salt, max_text_chars)
+        super().__init__(path, source, salt, max_text_chars, **options)
         self.mapping = dict(mapping or {})
         self.platform = platform
 
@@ -70,7 +83,7 @@ class SocialIngestor(FileIngestor):
         cols, problems = resolve_columns(header, ALIASES, self.mapping)
         for field in ("text", "posted_at"):
             if field not in cols and not problems:
-                problems.append(f"no {field} field among ({', '.join(map(str, header))}); pass --map {field}=NAME")
+                problems.append(f"no {field} field among {header_list(header)}; pass --map {field}=NAME")
         if problems:
             return None, "; ".join(problems)
         data: dict[str, Any] = {f: values[i] for f, i in cols.items() if i < len(values)}
@@ -78,13 +91,13 @@ class SocialIngestor(FileIngestor):
         data["extra"] = {
             str(header[i]): v for i, v in enumerate(values) if i not in used and v not in (None, "") and header[i]
         }
-        data["file"] = Path(file).name
+        data["file"] = file
         data["raw"] = values
         return data, ""
 
     def _scan_file(self, plan: FilePlan) -> Iterator[ScanItem]:
         encoding = detect_encoding(plan.path)
-        if plan.name.lower().endswith(".csv"):
+        if plan.path.name.lower().endswith(".csv"):
             header, rows = iter_csv(plan.path, encoding, plan.offset, plan.line)
         else:
             header, rows = None, iter_jsonl(plan.path, encoding, plan.offset, plan.line)
@@ -94,32 +107,44 @@ class SocialIngestor(FileIngestor):
             pos = Position(plan.key, plan.cursor(row.end, row.next_line, False))
             loc = f"line {row.number}"
             if row.error:
-                yield BadItem(plan.name, loc, row.error, excerpt(row.raw), pos)
+                yield BadItem(plan.name, loc, row.error, "", pos)
                 continue
             if header is not None and len(row.values) != len(header):
                 reason = f"{len(row.values)} fields but the header has {len(header)}"
-                yield BadItem(plan.name, loc, reason, excerpt(row.raw), pos)
+                yield BadItem(plan.name, loc, reason, "", pos)
                 continue
             hdr = header if header is not None else list(row.values)
             vals = row.values if header is not None else list(row.values.values())
-            data, problem = self.item_data(hdr, vals, plan.name)
+            data, problem = self.item_data(hdr, vals, plan.path.name)
             if data is None:
-                yield BadItem(plan.name, loc, problem, excerpt(dict(zip(hdr, vals, strict=False))), pos)
+                yield BadItem(plan.name, loc, problem, "", pos)
             else:
                 yield RawItem(plan.name, loc, data, pos)
         yield Mark(Position(plan.key, plan.cursor(plan.stat.st_size, line, True)))
 
     def excerpt_of(self, item: RawItem) -> str:
-        d = item.data
-        return excerpt({k: d.get(k) for k in ("posted_at", "platform", "text") if d.get(k) not in (None, "")})
+        return excerpt({k: item.data.get(k) for k in ("posted_at", "platform", "text")})
+
+    def subject_of(self, item: RawItem) -> Any:
+        return item.data.get("author")
+
+    def _mentions(self, mentions: list[str]) -> list[str]:
+        """@handles by the declared policy: salted keys (who, not their name) or nothing."""
+        if self.mentions == "drop":
+            return []
+        return [f"h:{subject_key(m, self.salt)}" for m in mentions]
 
     def build(self, item: RawItem) -> Record:
         d = item.data
         posted = parse_time(d.get("posted_at"), "posted_at")
         cleaned = clean_text(d.get("text"), self.max_text_chars, social=True)
         platform = label(d.get("platform")) or self.platform or self.source
-        extra: dict[str, Any] = {str(k): plain(v) for k, v in d["extra"].items()}
+        extra: dict[str, Any] = extra_fields(d["extra"])
         extra.update(cleaned.fields)
+        if "mentions" in extra:
+            extra["mentions"] = self._mentions(extra["mentions"])
+            if not extra["mentions"]:
+                del extra["mentions"]
         extra["platform"] = platform
         if d.get("url"):
             extra["url"] = plain(d["url"])
@@ -127,7 +152,7 @@ class SocialIngestor(FileIngestor):
             if d.get(key) not in (None, ""):
                 extra[key] = count(d[key])
         extra.update(text_extra(cleaned))
-        source_id = ident(d.get("source_id")) or row_hash(d["file"], d["raw"])
+        source_id = self.safe_id(d.get("source_id")) or row_hash(d["file"], d["raw"])
         return Record(
             source=self.source,
             source_id=source_id,

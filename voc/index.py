@@ -14,7 +14,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,8 @@ import faiss
 import numpy as np
 
 import voc
+from voc import artifacts
+from voc.artifacts import folder_lock, recover_files
 from voc.errors import VocError
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,6 @@ class VectorIndexError(VocError):
     """The index folder is missing, corrupt, or was built for a different dimension."""
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_bytes(fh: Any, data: bytes) -> None:
     """Write and flush one temp file; a seam so tests can simulate a crash mid-write."""
     fh.write(data)
@@ -56,17 +49,13 @@ def _write_bytes(fh: Any, data: bytes) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so readers see either the old or the new file, never a torn one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_bytes(fh, data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    """artifacts.atomic_write through the ``_write_bytes`` seam."""
+    artifacts.atomic_write(path, data, lambda fh, d: _write_bytes(fh, d))
+
+
+def cleanup(folder: str | Path) -> list[str]:
+    """Remove temp files and unreferenced index files that a killed save left (done when a workspace opens)."""
+    return recover_files(folder, "index-*.faiss", "index_file")
 
 
 def _as_ids(ids: Iterable[int] | np.ndarray) -> np.ndarray:
@@ -357,9 +346,16 @@ class VectorIndex:
         }
 
     def save(self, path: str | Path, fingerprint: dict[str, Any] | None = None) -> Path:
-        """Save crash-safely; ``fingerprint`` is the embedder's, so a stale index can be detected."""
+        """Save crash-safely; ``fingerprint`` is the embedder's, so a stale index can be detected.
+
+        The folder lock keeps :func:`cleanup` from taking this save's new file for a leftover.
+        """
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
+        with folder_lock(folder):
+            return self._save(folder, fingerprint)
+
+    def _save(self, folder: Path, fingerprint: dict[str, Any] | None) -> Path:
         if fingerprint is not None:
             self.fingerprint_ = dict(fingerprint)
         data = faiss.serialize_index(self._index).tobytes()

@@ -6,9 +6,7 @@ it; a different embedder means a full re-embed, never a mixed index.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,13 +14,13 @@ from typing import Any
 import numpy as np
 
 from voc import embed
+from voc.artifacts import save_folder, set_aside
 from voc.embed.base import config_hash
 from voc.embed.cache import CachedEncoder
 from voc.errors import VocError
 from voc.index import VectorIndex
-from voc.keys import subject_key
 from voc.store import Store
-from voc.store.vector_cache import VectorCache, text_key
+from voc.store.vector_cache import VectorCache
 from voc.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -54,10 +52,22 @@ def load_embedder(ws: Workspace) -> Any | None:
         return model
     folder = embedder_dir(ws)
     if (folder / "manifest.json").exists():
-        model = embed.load_embedder(folder)
+        try:
+            model = embed.load_embedder(folder)
+        except (VocError, OSError, ValueError, KeyError) as exc:  # a damaged folder is refitted, never fatal
+            log.warning("embedder in %s cannot be loaded (%s): it will be fitted again", folder, exc)
+            set_aside(folder)
+            return load_embedder(ws)
         if model.kind in embed.FITTED_KINDS:
             return model
     return None
+
+
+def _saved_fingerprint(folder: Path) -> Any:
+    try:
+        return embed.load_embedder(folder).fingerprint
+    except (VocError, OSError, ValueError, KeyError):
+        return None
 
 
 def cache_path(ws: Workspace, model: Any) -> Path:
@@ -71,9 +81,8 @@ def workspace_embedder(ws: Workspace, store: Store, refit: bool = False) -> Any:
     if pretrained is not None:
         folder = embedder_dir(ws)
         manifest = folder / "manifest.json"
-        if not manifest.exists() or embed.load_embedder(folder).fingerprint != pretrained.fingerprint:
-            shutil.rmtree(folder, ignore_errors=True)
-            pretrained.save(folder)
+        if not manifest.exists() or _saved_fingerprint(folder) != pretrained.fingerprint:
+            save_folder(folder, pretrained.save)
         return CachedEncoder(pretrained, VectorCache(cache_path(ws, pretrained), pretrained.dim))
     model = None if refit else load_embedder(ws)
     if model is not None:
@@ -83,8 +92,7 @@ def workspace_embedder(ws: Workspace, store: Store, refit: bool = False) -> Any:
         raise VocError("the workspace has no records to fit an embedder on: ingest some first")
     log.info("fitting voc's corpus embedder on %d texts", len(texts))
     model = embed.CorpusEmbedder(dim=ws.settings.embedding.dim).fit(texts)
-    shutil.rmtree(embedder_dir(ws), ignore_errors=True)
-    model.save(embedder_dir(ws))
+    save_folder(embedder_dir(ws), model.save)
     return model
 
 
@@ -104,15 +112,17 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
         index = None
     if index is None:
         index = VectorIndex(embedder.dim, exact_threshold=ws.settings.index.exact_threshold)
-    have = set(index.ids().tolist())
-    todo = [rid for rid in store.all_rids() if rid not in have]
+    todo, gone = index.missing(store.all_rids())
+    if len(gone):  # rows replaced by a new version (new row id) or deleted: their old vectors go
+        index.remove(gone)
+    todo = todo.tolist()
     for i in range(0, len(todo), ENCODE_BATCH):
         rows = store.texts_for_rids(todo[i : i + ENCODE_BATCH])
         vecs = embedder.encode([r["text"] for r in rows])
         index.add(np.array([r["rid"] for r in rows], dtype=np.int64), vecs)
         if progress:
             progress(len(rows))
-    if todo or not (ws.index_dir / "manifest.json").exists():
+    if todo or len(gone) or not (ws.index_dir / "manifest.json").exists():
         index.save(ws.index_dir, fingerprint=fp)
     return len(todo)
 
@@ -142,25 +152,7 @@ def verify_index(ws: Workspace, store: Store, repair: bool = False) -> dict[str,
 
 
 def forget(ws: Workspace, store: Store, customer: str | None = None, record_id: str | None = None) -> dict[str, Any]:
-    """Erase a customer's or a record's text, turns, vectors and search entries; log it without the id."""
-    if bool(customer) == bool(record_id):
-        raise VocError("give exactly one of --customer ID or --record ID")
-    if customer:
-        key = subject_key(customer, ws.settings.privacy.salt) or ""
-        ids = store.record_ids_for_customer(key)
-        kind, subject = "customer", key
-    else:
-        ids = [record_id] if record_id and store.has_record(record_id) else []
-        kind, subject = "record", hashlib.sha256((record_id or "").encode()).hexdigest()[:16]
-    rids = list(store.rids_for(ids).values())
-    keys = [text_key(r["text"]) for r in store.get_records(ids)]
-    n = store.delete_records(ids, kind=kind, subject_hash=subject)
-    for path in sorted((ws.models_dir / CACHE_DIR).glob("*.sqlite")):
-        cache = VectorCache(path, 0)
-        cache.delete(keys)
-        cache.close()
-    index = load_index(ws)
-    if index is not None and rids:
-        index.remove(np.asarray(rids, dtype=np.int64))
-        index.save(ws.index_dir)
-    return {"kind": kind, "records": n, "vectors_removed": len(rids) if index is not None else 0}
+    """Erase a customer's or a record's data everywhere: done by voc.erasure, kept here for its callers."""
+    from voc.erasure import forget as erase
+
+    return erase(ws, store, customer=customer, record_id=record_id).to_dict()

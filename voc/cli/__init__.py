@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import NoReturn
 
 import typer
 
@@ -39,26 +40,63 @@ app.command()(report_cmds.report)
 app.command()(dashboard_cmds.dashboard)
 
 
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """The usage-error classes of the CLI framework: typer's own base, and click's where click is separate.
+
+    typer vendors click as ``typer._click`` since 0.26, so ``click.ClickException`` alone no longer matches
+    what typer raises; both are caught so neither layout prints a traceback.
+    """
+    classes: list[type[BaseException]] = [typer.TyperException] if hasattr(typer, "TyperException") else []
+    try:
+        import click
+
+        classes.append(click.ClickException)
+    except ImportError:
+        pass
+    return tuple(classes)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    """One line on stderr, then exit: what every error of the CLI ends in."""
+    typer.echo("error: " + " ".join(str(message).split()), err=True)
+    sys.exit(code)
+
+
+def _usage_message(exc: BaseException) -> str:
+    ctx = getattr(exc, "ctx", None)
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    path = getattr(ctx, "command_path", "") or "voc"
+    if type(exc).__name__ == "NoSuchOption" and " " not in path and getattr(exc, "option_name", "") == "--home":
+        return f"{message}: --home goes after the command, e.g. voc status --home DIR"
+    return f"{path}: {message} (see `{path} --help`)"
+
+
 def main() -> None:
-    """Entry point: library errors become one line on stderr and exit code 2, never a traceback."""
+    """Entry point: every usage or library error is one line on stderr and a non-zero exit, never a traceback.
+
+    Usage and library errors exit with 2, an interruption with 130, an unexpected failure with 1 (its
+    traceback is logged at debug level: run with VOC_LOG=debug to see it).
+    """
     logging.basicConfig(
         level=os.environ.get("VOC_LOG", "WARNING").upper(), format="%(levelname)s %(name)s: %(message)s"
     )
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    usage = _usage_errors()
     try:
-        app(standalone_mode=False)
+        code = app(prog_name="voc", standalone_mode=False)
     except VocError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
+        _fail(str(exc), 2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors carry their own exit code and message
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    except usage as exc:
+        _fail(_usage_message(exc), getattr(exc, "exit_code", 2) or 2)
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _fail(f"{where}{exc.strerror or exc}", 2)
+    except Exception as exc:  # a bug: still one line, the traceback only in the debug log
+        logging.getLogger("voc.cli").debug("unexpected error", exc_info=True)
+        _fail(f"unexpected {type(exc).__name__}: {exc} (run with VOC_LOG=debug for the traceback)", 1)
+    if isinstance(code, int) and code:
+        sys.exit(code)

@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace, table
+from voc.cli.common import HomeOpt, JsonOpt, MonthOpt, console, emit, open_store, open_workspace, table
 from voc.taxonomy import Taxonomy
 
 sentiment_app = typer.Typer(help="Sentiment model trained on the workspace's own rated records.")
 eval_app = typer.Typer(help="Measure voc against baselines on labelled files.")
 
-MonthOpt = Annotated[str | None, typer.Option("--month", help="Month YYYY-MM (default: the latest with data).")]
 
 
 def enrich(
@@ -54,10 +53,12 @@ def sentiment_baseline(home: HomeOpt = None, month: MonthOpt = None, as_json: Js
 
 @eval_app.command("sentiment")
 def eval_sentiment(
-    file: Annotated[Path, typer.Argument(help="Labelled CSV to evaluate on (label 1 positive, 0 negative).")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="Labelled CSV to evaluate on (label 1 positive, 0 negative).")],
     text_col: Annotated[str, typer.Option("--text-col", help="Column with the text.")] = "review",
     label_col: Annotated[str, typer.Option("--label-col", help="Column with the 0/1 label.")] = "label",
-    train_file: Annotated[list[Path], typer.Option("--train-file", help="Labelled CSV to train on (repeatable).")] = [],  # noqa: B006
+    train_file: Annotated[list[Path], typer.Option("--train-file", exists=True, dir_okay=False, readable=True,
+                                                   help="Labelled CSV to train on (repeatable).")] = [],  # noqa: B006
     group_col: Annotated[
         str | None, typer.Option("--group-col", help="Training-file column whose groups calibration leaves out.")
     ] = None,

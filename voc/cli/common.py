@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -23,6 +24,22 @@ HomeOpt = Annotated[
     typer.Option("--home", envvar="VOC_HOME", help="Workspace folder (default ./voc-home).", show_default=False),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of a table.")]
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+MAX_ID = 2**63 - 1  # SQLite integers are 64-bit
+
+
+def check_month(value: str | None) -> str | None:
+    """--month as YYYY-MM with a real month, checked before anything is opened."""
+    if value is not None and not _MONTH.fullmatch(value):
+        raise typer.BadParameter(f"{value!r} is not a month like 2026-03")
+    return value
+
+
+MonthOpt = Annotated[
+    str | None,
+    typer.Option("--month", callback=check_month, help="Month YYYY-MM (default: the latest with data)."),
+]
+PortOpt = Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default from voc.toml).")]
 
 
 def open_workspace(home: Path | None, create: bool = False) -> Workspace:
@@ -30,7 +47,7 @@ def open_workspace(home: Path | None, create: bool = False) -> Workspace:
 
 
 def open_store(ws: Workspace, readonly: bool = False) -> Store:
-    return Store.open(ws.db_path, readonly=readonly)
+    return Store.open(ws.db_path, readonly=readonly, lock_timeout=ws.settings.store.lock_timeout)
 
 
 def print_json(data: Any) -> None:

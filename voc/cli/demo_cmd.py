@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store
+from voc.cli.report_cmds import register_reports
 from voc.workspace import Workspace
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -28,7 +29,7 @@ def sample_dir(ws: Workspace) -> Path:
 
 def demo(
     home: HomeOpt = None,
-    workers: Annotated[int, typer.Option(help="Processes for cleaning texts while ingesting.")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Processes for cleaning texts while ingesting.")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest the sample (ratings, calls, social), enrich, find themes, flag them and write the report."""
@@ -36,6 +37,7 @@ def demo(
     from ingest.ratings import RatingsIngestor
     from ingest.runner import run_ingestor
     from ingest.social import SocialIngestor
+    from ingest.sources import ingest_options
     from voc import pipeline
     from voc.enrich import train_sentiment
     from voc.report import build_report
@@ -43,18 +45,19 @@ def demo(
     started = time.perf_counter()
     ws = Workspace.open(home, create=True)
     src = sample_dir(ws)
-    salt, limit = ws.settings.privacy.salt, ws.settings.ingest.max_text_chars
+    common = ingest_options(ws.settings)
     ingestors = [
-        RatingsIngestor(src / "ratings" / "app_store.csv", "app_store", salt, limit, {}, None, "app_store"),
-        RatingsIngestor(src / "ratings" / "nps_survey.csv", "nps_survey", salt, limit, {}, None, "nps_survey"),
-        RatingsIngestor(src / "ratings" / "branch_csat.jsonl", "branch_csat", salt, limit, {}, None, None),
-        CallsIngestor(src / "calls", "hotline_calls", salt, limit),
-        SocialIngestor(src / "social" / "posts.jsonl", "social_listening", salt, limit),
+        RatingsIngestor(src / "ratings" / "app_store.csv", "app_store", subtype="app_store", **common),
+        RatingsIngestor(src / "ratings" / "nps_survey.csv", "nps_survey", subtype="nps_survey", **common),
+        RatingsIngestor(src / "ratings" / "branch_csat.jsonl", "branch_csat", **common),
+        CallsIngestor(src / "calls", "hotline_calls", **common),
+        SocialIngestor(src / "social" / "posts.jsonl", "social_listening", **common),
     ]
     out: dict[str, Any] = {"home": str(ws.home), "sample": str(src), "ingest": []}
     with open_store(ws) as store:
         for ing in ingestors:
-            res = run_ingestor(store, ing, ws.settings.ingest.batch_size, workers, incremental=True)
+            res = run_ingestor(store, ing, ws.settings.ingest.batch_size, workers, incremental=True,
+                               on_changed=ws.settings.ingest.on_changed)
             out["ingest"].append({k: getattr(res, k) for k in ("source", "read", "new", "duplicates", "quarantined")})
             console.print(f"ingested {res.source}: read {res.read}, new {res.new}, duplicates {res.duplicates}, "
                           f"quarantined {res.quarantined}")
@@ -72,6 +75,7 @@ def demo(
         for f in flags[:8]:
             console.print(f"  [{f['status']}] {f['label']} (severity {f['severity']}, volume {f['volume']})")
         paths = build_report(ws, store, month)
+        register_reports(store, paths)
         out["report"] = {k: str(v) for k, v in paths.items()}
         console.print(f"report: {out['report']['html']}")
     out["seconds"] = round(time.perf_counter() - started, 1)

@@ -19,7 +19,13 @@ ingest_app = typer.Typer(help="Load ratings, call transcripts or social posts in
 
 SourceOpt = Annotated[str | None, typer.Option("--source", help="Source name (default: the file or folder name).")]
 WorkersOpt = Annotated[
-    int | None, typer.Option("--workers", help="Processes for cleaning texts (default: ingest.workers).")
+    int | None,
+    typer.Option("--workers", min=1, max=64, help="Processes for cleaning texts (default: ingest.workers)."),
+]
+FollowOpt = Annotated[
+    bool | None,
+    typer.Option("--follow-symlinks/--no-follow-symlinks",
+                 help="Read files behind symbolic links (default: ingest.follow_symlinks, off).", show_default=False),
 ]
 IncrementalOpt = Annotated[
     bool,
@@ -37,28 +43,36 @@ def _run(home: Path | None, ingestor: Any, workers: int | None, incremental: boo
     from ingest.runner import run_ingestor
 
     ws = open_workspace(home)
+    s = ws.settings.ingest
     with open_store(ws) as store:
-        result = run_ingestor(
-            store, ingestor, ws.settings.ingest.batch_size, workers or ws.settings.ingest.workers, incremental
-        )
+        result = run_ingestor(store, ingestor, s.batch_size, workers or s.workers, incremental, None, s.on_changed)
     _report([result.to_dict()], as_json, single=True)
 
 
+def _common(ws: Any, follow: bool | None) -> dict[str, Any]:
+    from ingest.sources import ingest_options
+
+    return ingest_options(ws.settings, follow)
+
+
 def _report(results: list[dict[str, Any]], as_json: bool, single: bool = False) -> None:
-    keys = ("run_id", "source", "kind", "status", "read", "new", "duplicates", "quarantined", "message")
+    keys = ("run_id", "source", "kind", "status", "read", "new", "updated", "duplicates", "quarantined", "message",
+            "skipped")
     data = [{k: r[k] for k in keys} for r in results]
 
     def render(rows: list[dict[str, Any]]) -> None:
         for r, full in zip(rows, results, strict=True):
             console.print(
-                f"{r['source']}: read {r['read']}, new {r['new']}, duplicates {r['duplicates']}, "
-                f"quarantined {r['quarantined']} (run {r['run_id']}, {r['status']})"
+                f"{r['source']}: read {r['read']}, new {r['new']}, updated {r['updated']}, "
+                f"duplicates {r['duplicates']}, quarantined {r['quarantined']} (run {r['run_id']}, {r['status']})"
                 + (f": {r['message']}" if r["message"] else "")
             )
             for line in full["problems"][:5]:
                 err_console.print(f"  quarantined: {line}")
             if r["quarantined"] > 5:
                 err_console.print(f"  ... see `voc quarantine list --source {r['source']}`")
+            for line in full["skipped"]:
+                err_console.print(f"  skipped: {line}")
 
     if single:
         emit(data[0], as_json, lambda d: render([d]))
@@ -77,6 +91,7 @@ def ingest_ratings(
     subtype: Annotated[str | None, typer.Option(help="Subtype for every record (default: column or source).")] = None,
     workers: WorkersOpt = None,
     incremental: IncrementalOpt = False,
+    follow: FollowOpt = None,
 ) -> None:
     """Ratings with text: app-store reviews, NPS surveys, CSAT; encodings and headers detected."""
     from ingest.ratings import MAP_FIELDS, RatingsIngestor
@@ -86,7 +101,7 @@ def ingest_ratings(
     cols = parse_map(mapping)
     check_map(cols, MAP_FIELDS)
     ing = RatingsIngestor(
-        path, source, ws.settings.privacy.salt, ws.settings.ingest.max_text_chars, cols, check_scale(scale), subtype
+        path, source, mapping=cols, scale=check_scale(scale), subtype=subtype, **_common(ws, follow)
     )
     _run(home, ing, workers, incremental, as_json)
 
@@ -99,12 +114,13 @@ def ingest_calls(
     source: SourceOpt = None,
     workers: WorkersOpt = None,
     incremental: IncrementalOpt = False,
+    follow: FollowOpt = None,
 ) -> None:
     """Call transcripts: one record per call (customer side as text), every turn kept."""
     from ingest.calls import CallsIngestor
 
     ws = open_workspace(home)
-    ing = CallsIngestor(path, source, ws.settings.privacy.salt, ws.settings.ingest.max_text_chars)
+    ing = CallsIngestor(path, source, **_common(ws, follow))
     _run(home, ing, workers, incremental, as_json)
 
 
@@ -136,6 +152,7 @@ def ingest_social(
     ] = None,
     workers: WorkersOpt = None,
     incremental: IncrementalOpt = False,
+    follow: FollowOpt = None,
 ) -> None:
     """Social posts: links, @mentions and #话题# go to extra, authors become salted keys."""
     from ingest.http import HttpIngestor
@@ -143,8 +160,9 @@ def ingest_social(
     from ingest.sources import HTTP_OPTIONS, check_map, parse_map
 
     ws = open_workspace(home)
-    common = {"salt": ws.settings.privacy.salt, "max_text_chars": ws.settings.ingest.max_text_chars}
+    common = _common(ws, follow)
     if target.startswith(("http://", "https://")):
+        common.pop("follow_symlinks")
         options = _options(opt)
         unknown = set(options) - HTTP_OPTIONS
         if unknown:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace
+from voc.cli.common import HomeOpt, JsonOpt, MonthOpt, console, emit, open_store, open_workspace
 
-MonthOpt = Annotated[str | None, typer.Option("--month", help="Month YYYY-MM (default: the latest with data).")]
+
+def register_reports(store: Any, paths: dict[str, Path]) -> None:
+    """Remember written reports, so `voc forget` can regenerate them without the erased records."""
+    for fmt, path in paths.items():
+        month = Path(path).stem.removeprefix("report-")
+        store.register_report(str(Path(path).resolve()), month, fmt)
 
 
 def report(
@@ -26,6 +31,7 @@ def report(
     ws = open_workspace(home)
     with open_store(ws) as store:
         paths = build_report(ws, store, month, out_dir=out, formats=formats)
+        register_reports(store, paths)
 
     def render(d: dict[str, str]) -> None:
         for path in d.values():

@@ -9,8 +9,22 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace, print_json, table
+from voc.cli.common import (
+    MAX_ID,
+    HomeOpt,
+    JsonOpt,
+    PortOpt,
+    console,
+    emit,
+    open_store,
+    open_workspace,
+    print_json,
+    table,
+)
 from voc.errors import VocError
+from voc.schema import Channel
+
+SENTIMENTS = ("负面", "中性", "正面")
 
 index_app = typer.Typer(help="The vector index of a workspace.")
 
@@ -26,16 +40,17 @@ def search(
     home: HomeOpt = None,
     k: Annotated[int, typer.Option("--k", min=1, max=1000, help="How many results.")] = 20,
     mode: Annotated[str, typer.Option(help="hybrid, semantic or keyword.")] = "hybrid",
-    channel: Annotated[str | None, typer.Option(help="rating, call or social.")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="rating, call or social.")] = None,
     since: Annotated[str | None, typer.Option(help="From this date, YYYY-MM-DD.")] = None,
     until: Annotated[str | None, typer.Option(help="Up to and including this date, YYYY-MM-DD.")] = None,
     sentiment: Annotated[str | None, typer.Option(help="负面, 中性 or 正面.")] = None,
-    theme: Annotated[int | None, typer.Option(help="Theme id.")] = None,
+    theme: Annotated[int | None, typer.Option(min=0, max=MAX_ID, help="Theme id.")] = None,
     step: Annotated[str | None, typer.Option("--process-step", help="Process step id, e.g. transfer_limits.")] = None,
     branch: Annotated[str | None, typer.Option(help="Branch name.")] = None,
     product: Annotated[str | None, typer.Option(help="Product name.")] = None,
     agent: Annotated[str | None, typer.Option(help="Agent id.")] = None,
-    queries: Annotated[Path | None, typer.Option("--queries", help="File with one query a line (batch).")] = None,
+    queries: Annotated[Path | None, typer.Option("--queries", exists=True, dir_okay=False, readable=True,
+                                                 help="File with one query a line (batch).")] = None,
     similar: Annotated[str | None, typer.Option("--similar", help="More like this record id.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -52,7 +67,10 @@ def search(
                 raise VocError(f"{name} {value!r} is not a date like 2026-09-01") from exc
     if mode not in ("hybrid", "semantic", "keyword"):
         raise VocError(f"--mode {mode!r}: choose hybrid, semantic or keyword")
-    filters = SearchFilters(channel=channel, since=since, until=until, sentiment=sentiment, theme_id=theme,
+    if sentiment and sentiment not in SENTIMENTS:
+        raise VocError(f"--sentiment {sentiment!r}: choose {', '.join(SENTIMENTS)}")
+    filters = SearchFilters(channel=channel.value if channel else None, since=since, until=until,
+                            sentiment=sentiment, theme_id=theme,
                             process_step=step, branch=branch, product=product, agent_id=agent)
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
@@ -64,7 +82,10 @@ def search(
             hits = search_mod.more_like_this(store, index, similar, k=k, filters=filters)
             return emit([h.to_dict() for h in hits], as_json, lambda d: _render(f"similar to {similar}", d))
         if queries:
-            lines = [q.strip() for q in queries.read_text(encoding="utf-8").splitlines() if q.strip()]
+            try:
+                lines = [q.strip() for q in queries.read_text(encoding="utf-8").splitlines() if q.strip()]
+            except UnicodeDecodeError as exc:
+                raise VocError(f"--queries {queries}: not UTF-8 text (byte {exc.start})") from None
             out = [{"query": q, "results": [h.to_dict() for h in
                                             search_mod.search(store, index, embedder, q, k, mode, filters)]}
                    for q in lines]
@@ -112,19 +133,23 @@ def forget(
     record: Annotated[str | None, typer.Option("--record", help="Record id.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Erase a customer's or a record's data everywhere (personal-information deletion requests)."""
-    from voc import vectors
+    """Erase a customer's or a record's data everywhere (personal-information deletion requests).
+
+    Prints what was removed from where: records, turns, search index, quarantine, flag evidence, vectors,
+    reports regenerated or deleted, models refitted, and the storage steps (FTS optimize, WAL truncate).
+    """
+    from voc.erasure import forget as erase
 
     ws = open_workspace(home)
     with open_store(ws) as store:
-        result = vectors.forget(ws, store, customer=customer, record_id=record)
-    emit(result, as_json, lambda d: console.print(f"erased {d['records']} records ({d['kind']})"))
+        result = erase(ws, store, customer=customer, record_id=record)
+    emit(result.to_dict(), as_json, lambda _: typer.echo("\n".join(result.lines())))
 
 
 def serve(
     home: HomeOpt = None,
     host: Annotated[str | None, typer.Option(help="Bind address (default from voc.toml).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default from voc.toml).")] = None,
+    port: PortOpt = None,
 ) -> None:
     """Start the HTTP API (GET /search, /records/{id}, /records/{id}/similar, /health; docs at /docs)."""
     import uvicorn

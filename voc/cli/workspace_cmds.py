@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, console, emit, open_store, open_workspace, table
+from voc.cli.common import HomeOpt, JsonOpt, check_month, console, emit, open_store, open_workspace, table
+from voc.report.fmt import sheet_cell
+from voc.schema import Channel
 from voc.store import EXPORT_COLUMNS, RecordFilter
 from voc.workspace import Workspace
 
@@ -90,26 +92,26 @@ class ExportFormat(StrEnum):
 def export(
     home: HomeOpt = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = ExportFormat.jsonl,
-    month: Annotated[str | None, typer.Option(help="Only this month, YYYY-MM.")] = None,
-    channel: Annotated[str | None, typer.Option(help="Only this channel: rating, call or social.")] = None,
+    month: Annotated[str | None, typer.Option(callback=check_month, help="Only this month, YYYY-MM.")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="Only this channel: rating, call or social.")] = None,
 ) -> None:
     """Every record with every stored and derived field, one per line, to standard output."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        rows = store.iter_records(RecordFilter(month=month, channel=channel))
+        rows = store.iter_records(RecordFilter(month=month, channel=channel.value if channel else None))
         out = sys.stdout
         if fmt is ExportFormat.jsonl:
             for row in rows:
                 row.pop("rid", None)
                 out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        else:
+        else:  # opened in Excel: text that would start a formula gets a leading '
             writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
             writer.writeheader()
             for row in rows:
                 row["extra"] = json.dumps(row["extra"], ensure_ascii=False)
                 if isinstance(row.get("sentiment_cues"), list):
                     row["sentiment_cues"] = " ".join(row["sentiment_cues"])
-                writer.writerow(row)
+                writer.writerow({k: sheet_cell(v) for k, v in row.items()})
 
 
 @quarantine_app.command("list")
@@ -117,7 +119,7 @@ def quarantine_list(
     home: HomeOpt = None,
     as_json: JsonOpt = False,
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="At most this many, newest first.")] = 100,
 ) -> None:
     """What could not be ingested: source, file, line or record, reason and a redacted excerpt."""
     ws = open_workspace(home)

@@ -89,9 +89,36 @@ def channel_name(channel: str) -> str:
     return CHANNEL_NAMES.get(channel, channel)
 
 
-def md_cell(text: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(text).replace("|", "｜").replace("\n", " ").strip()
+class MdSafe(str):
+    """A value already escaped for Markdown, so the renderer's catch-all escaping leaves it alone."""
+
+
+_MD_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", "(": "&#40;", ")": "&#41;", "|": "｜", "\n": " ", "\r": " ",
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "!": "\\!", "~": "\\~",
+})
+
+
+def md_cell(text: Any) -> MdSafe:
+    """Text safe inside Markdown (a table cell or a quote): HTML and link, image and emphasis syntax escaped.
+
+    ``<script>`` becomes ``&lt;script&gt;``, ``![x](y)`` loses its meaning (``!\\[x\\]&#40;y&#41;``); the text
+    still reads the same once rendered.
+    """
+    if isinstance(text, MdSafe):
+        return text
+    return MdSafe(str(text).translate(_MD_ESCAPES).strip())
+
+
+# A cell from data that a spreadsheet would run as a formula (or DDE) when it starts with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def sheet_cell(value: Any) -> Any:
+    """A value for an Excel or CSV cell: text that could start a formula gets a leading ' (shown as text)."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def others(row: dict[str, Any], themes: list[dict[str, Any]]) -> int:

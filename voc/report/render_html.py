@@ -9,15 +9,25 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from voc.artifacts import atomic_write
 from voc.report import charts
 from voc.report.data import ReportData
-from voc.report.fmt import FILTERS, channel_name
+from voc.report.fmt import FILTERS, channel_name, md_cell
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
+def _md_finalize(value: Any) -> Any:
+    """Every value a Markdown template prints is escaped, unless a filter already did (``md``)."""
+    return md_cell(value) if isinstance(value, str) else value
+
+
 def environment(autoescape: bool) -> Environment:
-    """Jinja environment with the shared number filters; HTML escapes every value, Markdown does not."""
+    """Jinja environment with the shared number filters.
+
+    HTML autoescapes every value; Markdown escapes every printed string through ``finalize`` (HTML, links,
+    images, emphasis), so no value from the data needs a filter to be safe.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html.j2"]) if autoescape else False,
@@ -25,6 +35,7 @@ def environment(autoescape: bool) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=None if autoescape else _md_finalize,
     )
     env.filters.update(FILTERS)
     return env
@@ -61,5 +72,5 @@ def render_html(data: ReportData, path: Path, generated_at: datetime | None = No
         d=data, charts=chart_set(data), labels=[month_label(m) for m in data.window],
         generated_at=(generated_at or datetime.now().astimezone()).strftime("%Y-%m-%d %H:%M"),
     )
-    path.write_text(html, encoding="utf-8")
+    atomic_write(path, html.encode("utf-8"))
     return path

@@ -1,11 +1,13 @@
 """The report's numbers as an Excel workbook: one sheet per section, raw values and record ids, ready to filter.
 
 Cells hold raw numbers (shares as fractions with a percent format), never formatted strings, so follow-up
-work can sort and sum them; no generation time is written, so two runs give the same cell values.
+work can sort and sum them; no generation time is written, so two runs give the same cell values. Text from
+the data is always a string cell: one that would start a formula (=, +, -, @, tab, CR) gets a leading '.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from voc.artifacts import atomic_write
 from voc.report.data import ReportData
-from voc.report.fmt import channel_name, status_name
+from voc.report.fmt import channel_name, sheet_cell, status_name
 
 PCT, DEC2, DEC1, PVAL, INT = "0.0%", "0.00", "0.0", '[<0.0001]"<0.0001";0.0000', "#,##0"
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -35,12 +38,12 @@ def write_table(ws: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[A
                 formats: dict[int, str] | None = None, row_formats: Sequence[str | None] | None = None,
                 note: str = "") -> None:
     """Header row bold and filled, frozen, autofiltered; number formats by column (or by row); widths fitted."""
-    ws.append(list(headers))
+    ws.append([sheet_cell(h) for h in headers])
     for cell in ws[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=False)
     for row in rows:
-        ws.append(list(row))
+        ws.append([sheet_cell(v) for v in row])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(headers), 1))}{max(len(rows) + 1, 1)}"
     formats = formats or {}
@@ -58,7 +61,7 @@ def write_table(ws: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[A
                 for cell in ws[i][2:]:
                     cell.number_format = fmt
     if note:
-        ws.cell(row=len(rows) + 3, column=1, value=note)
+        ws.cell(row=len(rows) + 3, column=1, value=sheet_cell(note))
 
 
 def _overview(ws: Worksheet, d: ReportData) -> None:
@@ -166,5 +169,7 @@ def render_xlsx(data: ReportData, path: Path) -> Path:
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = name
         writer(ws, data)
-    wb.save(path)
+    buf = io.BytesIO()
+    wb.save(buf)
+    atomic_write(path, buf.getvalue())
     return path

@@ -5,7 +5,8 @@ from __future__ import annotations
 from voc.store.base import StoreBase
 from voc.store.dashboard_queries import DashboardQueriesMixin
 from voc.store.enrich import Enrichment, EnrichMixin
-from voc.store.records import EXPORT_COLUMNS, RecordFilter, RecordsMixin
+from voc.store.erase import EraseMixin
+from voc.store.records import EXPORT_COLUMNS, ON_CHANGED, RecordFilter, RecordsMixin, WriteResult
 from voc.store.report_queries import ReportQueriesMixin
 from voc.store.runs import QuarantineItem, RunsMixin
 from voc.store.search import SearchFilters, SearchMixin
@@ -15,9 +16,12 @@ from voc.store.themes import ThemesMixin
 
 class Store(
     RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
-    DashboardQueriesMixin, StoreBase,
+    DashboardQueriesMixin, EraseMixin, StoreBase,
 ):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 
 
-__all__ = ["EXPORT_COLUMNS", "Enrichment", "QuarantineItem", "RecordFilter", "SearchFilters", "Store"]
+__all__ = [
+    "EXPORT_COLUMNS", "ON_CHANGED", "Enrichment", "QuarantineItem", "RecordFilter", "SearchFilters", "Store",
+    "WriteResult",
+]

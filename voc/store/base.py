@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -21,17 +22,28 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class StoreBase:
-    """SQLite in WAL mode; one writer transaction at a time, readers never block."""
+DEFAULT_LOCK_TIMEOUT = 30.0
+PRIVATE_MODE = 0o600  # the database holds customers' words: only its owner reads it
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
+
+class StoreBase:
+    """SQLite in WAL mode; one writer transaction at a time, readers never block.
+
+    Writers open with ``secure_delete`` on, so deleted and overwritten rows are zeroed in the file instead of
+    lingering in free pages; the database and its -wal/-shm files are created readable by the owner only.
+    A writer waits up to ``lock_timeout`` seconds for another writer (SQLite retries meanwhile), then fails
+    with a one-line :class:`StoreError`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool, lock_timeout: float) -> None:
         self.conn = conn
         self.path = path
         self.readonly = readonly
+        self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: Path | str, readonly: bool = False) -> Any:
+    def open(cls, path: Path | str, readonly: bool = False, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Any:
         """Open (and migrate) the database; read-only connections never migrate or write."""
         path = Path(path)
         try:
@@ -42,17 +54,26 @@ class StoreBase:
                     f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
                 )
             else:
-                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+                fresh = _create_private(path)
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=lock_timeout)
+                conn.execute("PRAGMA secure_delete=ON")
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA cache_size=-65536")  # 64 MB: index inserts stay in memory on big tables
+                restrict_files(path)
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
             conn.row_factory = sqlite3.Row
+        except sqlite3.OperationalError as exc:
+            raise _store_error(exc, path, lock_timeout) from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}") from exc
-        store = cls(conn, path, readonly)
+        store = cls(conn, path, readonly, lock_timeout)
         store._migrate()
+        if not readonly:
+            if fresh:
+                store.set_meta("secure_delete_since", "creation")
+            store.mark_aborted_runs()  # type: ignore[attr-defined]
         return store
 
     def close(self) -> None:
@@ -97,7 +118,11 @@ class StoreBase:
             raise StoreError("this connection is read-only")
         with self._lock:
             cur = self.conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                cur.close()
+                raise _store_error(exc, self.path, self.lock_timeout) from None
             try:
                 yield cur
                 cur.execute(
@@ -106,15 +131,21 @@ class StoreBase:
                     (datetime.now(UTC).isoformat(timespec="microseconds"),),
                 )
                 cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    cur.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise _store_error(exc, self.path, self.lock_timeout) from None
                 raise
             finally:
                 cur.close()
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise _store_error(exc, self.path, self.lock_timeout) from None
 
     def last_change(self) -> str:
         """A stamp that changes with every committed write (dashboard caches key on it)."""
@@ -134,6 +165,39 @@ class StoreBase:
 
     def integrity_ok(self) -> bool:
         return self.query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def _create_private(path: Path) -> bool:
+    """Create an empty database file readable by the owner only; True when it did not exist."""
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot create database {path}: {exc.strerror}") from None
+    os.close(fd)
+    return True
+
+
+def restrict_files(path: Path) -> None:
+    """Owner-only modes on the database and its -wal/-shm (SQLite copies the mode; older files are fixed)."""
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if p.exists() and p.stat().st_mode & 0o077:
+                p.chmod(PRIVATE_MODE)
+        except OSError:
+            continue
+
+
+def _store_error(exc: sqlite3.OperationalError, path: Path, timeout: float) -> StoreError:
+    """One-line errors for what SQLite reports: a lock held too long, a full disk, a read-only file."""
+    msg = str(exc)
+    if "locked" in msg or "busy" in msg:
+        return StoreError(
+            f"{path} is locked by another voc command (waited {timeout:g} s): try again when it has finished, "
+            "or raise [store] lock_timeout in voc.toml"
+        )
+    return StoreError(f"database {path}: {msg}")
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -202,4 +202,25 @@ CREATE INDEX feedback_kpi ON feedback (month, channel, sentiment_label, complain
     )
 )
 
+MIGRATIONS.append(
+    (
+        4,
+        """
+ALTER TABLE feedback ADD COLUMN content_hash TEXT;
+ALTER TABLE feedback ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE ingest_runs ADD COLUMN pid INTEGER;
+ALTER TABLE ingest_runs ADD COLUMN updated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quarantine ADD COLUMN customer_key TEXT;
+CREATE INDEX quarantine_customer ON quarantine (customer_key) WHERE customer_key IS NOT NULL;
+
+CREATE TABLE reports (
+    path TEXT PRIMARY KEY,
+    month TEXT NOT NULL,
+    format TEXT NOT NULL,
+    written_at TEXT NOT NULL
+) WITHOUT ROWID;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

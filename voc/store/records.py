@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from voc.schema import Record
@@ -13,23 +14,67 @@ from voc.store.base import utcnow
 
 _FEEDBACK_COLUMNS = (
     "id, channel, subtype, source, source_id, created_at, month, text, tokens, context_tokens, rating, "
-    "rating_scale, customer_key, agent_id, branch, product, scene, extra, run_id, ingested_at"
+    "rating_scale, customer_key, agent_id, branch, product, scene, extra, run_id, ingested_at, content_hash, version"
 )
 # New rows are staged in a per-connection temp table, then moved into feedback by one INSERT ... SELECT.
 # A statement that fires the FTS trigger opens a savepoint, and FTS5 flushes its pending terms into a new
 # segment at every savepoint: one statement per row (executemany) wrote a segment per row and spent most of
 # its time merging them, one statement per batch writes one. The trigger stays the only FTS writer.
-_STAGE_FEEDBACK = f"CREATE TEMP TABLE IF NOT EXISTS feedback_stage ({_FEEDBACK_COLUMNS})"
-_INSERT_STAGE = f"INSERT INTO temp.feedback_stage ({_FEEDBACK_COLUMNS}) VALUES ({', '.join('?' * 20)})"
+_STAGE_FEEDBACK = f"CREATE TEMP TABLE IF NOT EXISTS feedback_v4_stage ({_FEEDBACK_COLUMNS})"
+_INSERT_STAGE = f"INSERT INTO temp.feedback_v4_stage ({_FEEDBACK_COLUMNS}) VALUES ({', '.join('?' * 22)})"
 _MOVE_STAGE = f"""
 INSERT INTO feedback ({_FEEDBACK_COLUMNS})
-SELECT {_FEEDBACK_COLUMNS} FROM temp.feedback_stage WHERE true ORDER BY rowid
+SELECT {_FEEDBACK_COLUMNS} FROM temp.feedback_v4_stage WHERE true ORDER BY rowid
 ON CONFLICT (id) DO NOTHING
 """
 _INSERT_TURN = """
 INSERT INTO turns (call_id, idx, speaker, start, "end", text) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (call_id, idx) DO NOTHING
 """
+# What makes two versions of a record the same: everything read from the source, not what voc derived
+# (tokens change with the dictionary, which must not turn a re-read into a new version).
+_CONTENT_COLUMNS = (
+    "channel, subtype, source, source_id, created_at, text, rating, rating_scale, customer_key, agent_id, "
+    "branch, product, scene, extra"
+)
+UPDATE, QUARANTINE = "update", "quarantine"
+ON_CHANGED = (UPDATE, QUARANTINE)
+
+
+@dataclass
+class WriteResult:
+    """What a batch write did: new ids, new versions of stored ids, unchanged duplicates, conflicts."""
+
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    conflicts: list[Record] = field(default_factory=list)
+
+
+def content_hash(values: Sequence[Any], turns: Iterable[Sequence[Any]]) -> str:
+    """sha1 of a record's content columns (in _CONTENT_COLUMNS order) and its turns (speaker, start, end, text)."""
+    h = hashlib.sha1()
+    for v in values:
+        h.update(repr(v).encode())
+        h.update(b"\x1f")
+    for t in turns:
+        h.update(repr(tuple(t)).encode())
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def _extra_json(rec: Record) -> str:
+    return json.dumps(rec.extra, ensure_ascii=False, sort_keys=True) if rec.extra else "{}"
+
+
+def record_hash(rec: Record) -> str:
+    values = (
+        rec.channel, rec.subtype, rec.source, rec.source_id, rec.created_at, rec.text,
+        None if rec.rating is None else float(rec.rating), rec.rating_scale, rec.customer_key, rec.agent_id,
+        rec.branch, rec.product, rec.scene, _extra_json(rec),
+    )
+    return content_hash(values, ((t.speaker, t.start, t.end, t.text) for t in rec.turns))
+
 
 EXPORT_COLUMNS = (
     "id", "channel", "subtype", "source", "source_id", "created_at", "month", "text", "rating",
@@ -69,52 +114,95 @@ class RecordFilter:
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _feedback_row(rec: Record, rec_id: str, run_id: int | None, now: str) -> tuple:
-    extra = json.dumps(rec.extra, ensure_ascii=False, sort_keys=True) if rec.extra else "{}"
+def _feedback_row(rec: Record, rec_id: str, run_id: int | None, now: str, digest: str, version: int) -> tuple:
     return (
         rec_id, rec.channel, rec.subtype, rec.source, rec.source_id, rec.created_at, rec.month, rec.text,
         rec.tokens, rec.context_tokens, rec.rating, rec.rating_scale, rec.customer_key, rec.agent_id,
-        rec.branch, rec.product, rec.scene, extra, run_id, now,
+        rec.branch, rec.product, rec.scene, _extra_json(rec), run_id, now, digest, version,
     )
 
 
 class RecordsMixin:
     conn: sqlite3.Connection
 
-    def _insert_records(self, cur: sqlite3.Cursor, records: Sequence[Record], run_id: int | None) -> int:
-        """Insert inside an open transaction; returns how many were new (the rest were duplicates).
-
-        Existing ids are looked up in one query per chunk; the new rows reach feedback (and, by its trigger,
-        the FTS index) in one statement through the stage table, in input order.
-        """
-        now = utcnow()
-        ids = [rec.id for rec in records]  # a sha1 per access: computed once here
-        existing: set[str] = set()
+    def _stored_hashes(self, cur: sqlite3.Cursor, ids: list[str]) -> dict[str, tuple[str, int]]:
+        """(content hash, version) of the stored ids; rows older than content hashes get theirs computed."""
+        out: dict[str, tuple[str, int]] = {}
+        legacy: list[str] = []
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
-            existing.update(r[0] for r in cur.execute(f"SELECT id FROM feedback WHERE id IN ({marks})", chunk))
-        fresh: dict[str, Record] = {}
+            for rid, digest, version in cur.execute(
+                f"SELECT id, content_hash, version FROM feedback WHERE id IN ({marks})", chunk
+            ).fetchall():
+                out[rid] = (digest, version)
+                if digest is None:
+                    legacy.append(rid)
+        for rid in legacy:
+            values = cur.execute(f"SELECT {_CONTENT_COLUMNS} FROM feedback WHERE id = ?", (rid,)).fetchone()
+            turns = cur.execute(
+                'SELECT speaker, start, "end", text FROM turns WHERE call_id = ? ORDER BY idx', (rid,)
+            ).fetchall()
+            out[rid] = (content_hash(tuple(values), turns), out[rid][1])
+        return out
+
+    def _insert_records(
+        self, cur: sqlite3.Cursor, records: Sequence[Record], run_id: int | None, on_changed: str = UPDATE
+    ) -> WriteResult:
+        """Insert inside an open transaction: new ids, new versions of changed ones, nothing for exact repeats.
+
+        A stored id arriving with different content is never dropped: with ``on_changed="update"`` it replaces
+        the stored row as its next version (a new row id, so it is enriched, themed and embedded again);
+        with ``"quarantine"`` it is returned in ``conflicts`` and the stored version stays. The new rows reach
+        feedback (and, by its trigger, the FTS index) in one statement through the stage table, in input order.
+        """
+        if on_changed not in ON_CHANGED:
+            raise ValueError(f"on_changed must be one of {ON_CHANGED}, not {on_changed!r}")
+        result = WriteResult()
+        now = utcnow()
+        ids = [rec.id for rec in records]  # a sha1 per access: computed once here
+        stored = self._stored_hashes(cur, list(dict.fromkeys(ids)))
+        rows: dict[str, tuple[Record, str, int]] = {}
         for rec_id, rec in zip(ids, records, strict=True):
-            if rec_id not in existing and rec_id not in fresh:
-                fresh[rec_id] = rec
-        if not fresh:
-            return 0
+            digest = record_hash(rec)
+            seen = rows.get(rec_id)
+            before = (seen[1], seen[2]) if seen else stored.get(rec_id)
+            if before is None:
+                rows[rec_id] = (rec, digest, 1)
+                result.new += 1
+            elif before[0] == digest:
+                result.duplicates += 1
+            elif on_changed == QUARANTINE:
+                result.conflicts.append(rec)
+            else:
+                rows[rec_id] = (rec, digest, before[1] + 1)
+                result.updated += 1
+        replaced = [rec_id for rec_id in rows if rec_id in stored]
+        for chunk in _chunks(replaced, 500):
+            cur.execute(f"DELETE FROM feedback WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        if not rows:
+            return result
         cur.execute(_STAGE_FEEDBACK)
-        cur.executemany(_INSERT_STAGE, [_feedback_row(rec, rec_id, run_id, now) for rec_id, rec in fresh.items()])
+        cur.executemany(_INSERT_STAGE, [
+            _feedback_row(rec, rec_id, run_id, now, digest, version) for rec_id, (rec, digest, version) in rows.items()
+        ])
         cur.execute(_MOVE_STAGE)
-        cur.execute("DELETE FROM temp.feedback_stage")
+        cur.execute("DELETE FROM temp.feedback_v4_stage")
         turn_rows = [
-            (rec_id, t.idx, t.speaker, t.start, t.end, t.text) for rec_id, rec in fresh.items() for t in rec.turns
+            (rec_id, t.idx, t.speaker, t.start, t.end, t.text)
+            for rec_id, (rec, _, _) in rows.items()
+            for t in rec.turns
         ]
         if turn_rows:
             cur.executemany(_INSERT_TURN, turn_rows)
-        return len(fresh)
+        return result
 
-    def upsert_records(self, records: Sequence[Record], run_id: int | None = None) -> tuple[int, int]:
+    def upsert_records(
+        self, records: Sequence[Record], run_id: int | None = None, on_changed: str = UPDATE
+    ) -> tuple[int, int]:
         """Write a batch in one transaction; (new, duplicates). Loading the same input twice adds nothing."""
         with self.transaction() as cur:  # type: ignore[attr-defined]
-            new = self._insert_records(cur, records, run_id)
-        return new, len(records) - new
+            res = self._insert_records(cur, records, run_id, on_changed)
+        return res.new, res.duplicates
 
     def count_records(self, flt: RecordFilter | None = None) -> int:
         where, params = (flt or RecordFilter()).where()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voc.text.normalise import normalise, split_social
-from voc.text.redact import redact
+from voc.text.redact import redact, truncate
 from voc.text.segment import get_segmenter
 
 
@@ -22,7 +22,11 @@ class Cleaned:
 
 
 def clean(text: str | None, social: bool = False, max_chars: int | None = None) -> Cleaned:
-    """Normalise, move social markers into fields, redact PII everywhere, then segment."""
+    """Normalise, move social markers into fields, redact PII everywhere, truncate, then segment.
+
+    Redaction runs on the whole text before the cut: a cut first would keep the first half of an ID or phone
+    number, which the patterns no longer recognise.
+    """
     norm = normalise(text)
     fields: dict[str, Any] = {}
     pii: dict[str, int] = {}
@@ -36,15 +40,15 @@ def clean(text: str | None, social: bool = False, max_chars: int | None = None) 
                 for r in red:
                     for k, v in r.counts.items():
                         pii[k] = pii.get(k, 0) + v
-    truncated = None
-    if max_chars is not None and len(norm) > max_chars:
-        truncated = len(norm)
-        norm = norm[:max_chars]
     red = redact(norm)
     for k, v in red.counts.items():
         pii[k] = pii.get(k, 0) + v
-    tokens = " ".join(get_segmenter().words(red.text))
-    return Cleaned(red.text, tokens, fields, pii, truncated)
+    text, truncated = red.text, None
+    if max_chars is not None and len(text) > max_chars:
+        truncated = len(text)
+        text = truncate(text, max_chars)
+    tokens = " ".join(get_segmenter().words(text))
+    return Cleaned(text, tokens, fields, pii, truncated)
 
 
-__all__ = ["Cleaned", "clean", "normalise", "redact", "split_social"]
+__all__ = ["Cleaned", "clean", "normalise", "redact", "split_social", "truncate"]
