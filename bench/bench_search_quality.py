@@ -83,7 +83,7 @@ def workspace(texts: Sequence[str], path: Path) -> tuple[Store, list[int]]:
     return store, [rids[r.id] for r in records]
 
 
-def make_embedder(name: str, fit_texts: Sequence[str], tag: str) -> tuple[Any, float]:
+def make_embedder(name: str, fit_texts: Sequence[str]) -> tuple[Any, float]:
     t0 = time.perf_counter()
     if name == "corpus":
         emb: Any = CorpusEmbedder().fit(fit_texts)
@@ -91,7 +91,7 @@ def make_embedder(name: str, fit_texts: Sequence[str], tag: str) -> tuple[Any, f
         emb = TfidfSvdEmbedder().fit(fit_texts)
     elif name == "e5":
         inner = E5Embedder().fit([])
-        emb = CachedEncoder(inner, VectorCache(RESULTS / f"e5-cache-{tag}.sqlite", inner.dim))
+        emb = CachedEncoder(inner, VectorCache(RESULTS / "e5-cache.sqlite", inner.dim))
     else:
         raise SystemExit(f"unknown embedder {name}")
     return emb, time.perf_counter() - t0
@@ -164,7 +164,7 @@ def main() -> None:
                      "shop_p10": None, "texts_per_s": None, "fit_s": round(time.perf_counter() - t0, 1)})
     weights = [float(w) for w in args.weights.split(",") if w.strip()]
     for name in args.embedders.split(","):
-        emb, fit_s = make_embedder(name, [*q2, *shop_texts], args.split)
+        emb, fit_s = make_embedder(name, [*q2, *shop_texts])
         ix_a, rate = index_of(emb, q2, rid_a)
         ix_s, _ = index_of(emb, shop_texts, rid_s)
         a = emb.encode([normalise(x) for x, _, _ in labelled])

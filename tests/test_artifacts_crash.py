@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -101,6 +102,9 @@ def test_embedder_save_killed_at_every_step(ws: Workspace) -> None:
 def test_half_written_embedder_folder_never_blocks_the_workspace(ws: Workspace) -> None:
     from voc.store import Store
 
+    config = ws.config_path.read_text(encoding="utf-8")
+    ws.config_path.write_text(re.sub(r'(?m)^model = ".*"', 'model = "corpus"', config), encoding="utf-8")
+    ws = Workspace.open(ws.home)  # the embedder fitted here (a pretrained one has no folder worth a crash)
     folder = vectors.embedder_dir(ws)
     folder.mkdir(parents=True)
     (folder / "manifest.json").write_text('{"kind": "corpus_w2v"}', encoding="utf-8")  # what an old crash left

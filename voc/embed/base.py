@@ -53,6 +53,9 @@ class Embedder(ABC):
 
     kind: ClassVar[str] = ""
     libraries: ClassVar[tuple[str, ...]] = ("numpy",)
+    # Semantic share of hybrid search, measured for this embedder on the dev split of
+    # bench/bench_search_quality.py; None: voc.search's default (an embedder nobody measured).
+    fusion_weight: ClassVar[float | None] = None
 
     @abstractmethod
     def get_params(self) -> dict[str, Any]:
