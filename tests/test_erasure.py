@@ -62,8 +62,21 @@ def env(tmp_path: Path):
     return ws
 
 
+def _theme_learned_the_marker(ws) -> None:
+    """As if theme discovery had picked the customer's word as a keyword (a rare word in a small theme can)."""
+    with Store.open(ws.db_path) as store, store.transaction() as cur:
+        cur.execute("UPDATE themes SET label = label || ' · ' || ?, keywords = ? WHERE theme_id = 0",
+                    (MARKERS[0], json.dumps(["转账限额", MARKERS[0]], ensure_ascii=False)))
+    snapshot = ws.models_dir / "themes" / "2026-06"
+    snapshot.mkdir(parents=True)
+    (snapshot / "themes.json").write_text(json.dumps(
+        [{"id": 0, "label": f"转账限额 · {MARKERS[0]}", "keywords": [["转账限额", 0.9], [MARKERS[0], 0.5]]}],
+        ensure_ascii=False), encoding="utf-8")
+
+
 def test_forget_leaves_nothing_of_the_customer_in_any_file(env) -> None:
     ws = env
+    _theme_learned_the_marker(ws)
     assert _files_holding(ws.home, MARKERS), "the markers are stored before the erasure"
     res = CliRunner().invoke(app, ["forget", "--home", str(ws.home), "--customer", CUSTOMER])
     assert res.exit_code == 0, res.output
@@ -77,10 +90,13 @@ def test_forget_leaves_nothing_of_the_customer_in_any_file(env) -> None:
         assert "embedder/ held an erased word: refitted" in out
     else:  # a pretrained encoder learned nothing here; its cache held the texts' vectors
         assert "removed 4 from embedding cache (models/embed-cache/)" in out
+    assert "removed 2 from theme labels and keywords" in out
     with Store.open(ws.db_path) as store:
         assert not any(m in t for t in store.fts_terms() for m in (MARKERS[0], MARKERS[1].lower()))
         assert store.query("SELECT count(*) FROM quarantine WHERE excerpt LIKE ?", (f"%{MARKERS[0]}%",))[0][0] == 0
         assert vectors.verify_index(ws, store)["ok"]
+        theme = store.list_themes()[0]
+        assert theme["label"] == "转账限额 · 调额" and theme["keywords"] == ["转账限额"]
         logged = [dict(r) for r in store.query("SELECT * FROM erasures")]
     assert logged[0]["records"] == 4 and CUSTOMER not in json.dumps(logged)
     wal = ws.home / "voc.db-wal"

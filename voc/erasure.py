@@ -136,9 +136,12 @@ def forget(ws: Workspace, store: Store, customer: str | None = None, record_id: 
     report.storage.append("search index optimized: erased terms merged out of feedback_fts_data")
     for name, eraser in DERIVED_STORES:
         report.removed[name] = eraser(ws, store, erased)
+    unique = {w for w in words if not store.term_used(w)}
+    themes = store.prune_theme_words(unique) + _prune_theme_snapshots(ws, unique) if unique else 0
+    if themes:
+        report.removed["theme labels and keywords"] = themes
     if counts["feedback"]:
         _refresh_monthly(ws, store)
-    unique = {w for w in words if not store.term_used(w)}
     report.models = _refit_models(ws, store, unique)
     report.reports = _rewrite_reports(ws, store)
     if store.wipe_free_pages():
@@ -167,6 +170,25 @@ def _refresh_monthly(ws: Workspace, store: Store) -> None:
             compute_flags(store, month, rules)
         except VocError:
             store.save_flags(month, [])
+
+
+def _prune_theme_snapshots(ws: Workspace, words: set[str]) -> int:
+    """The same pruning in the saved theme models' themes.json (theme ids and centroids stay)."""
+    from voc.artifacts import read_json, write_json
+    from voc.store.erase import prune_words
+
+    changed = 0
+    for path in sorted(ws.models_dir.glob("themes/*/themes.json")):
+        themes = read_json(path)
+        edited = False
+        for t in themes:
+            label, keywords = prune_words(t.get("label", ""), t.get("keywords", []), words)
+            if label != t.get("label") or len(keywords) != len(t.get("keywords", [])):
+                t["label"], t["keywords"], edited = label, keywords, True
+                changed += 1
+        if edited:
+            write_json(path, themes)
+    return changed
 
 
 def model_files(ws: Workspace) -> list[Path]:

@@ -94,6 +94,18 @@ class EraseMixin:
         busy, log, done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return {"busy": int(busy), "wal_frames": int(log), "checkpointed": int(done)}
 
+    def prune_theme_words(self, words: set[str]) -> int:
+        """Drop words from theme labels and keywords (words only erased records used); returns themes changed."""
+        changed = 0
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            for theme_id, label, keywords in cur.execute("SELECT theme_id, label, keywords FROM themes").fetchall():
+                new_label, new_keywords = prune_words(label, json.loads(keywords), words)
+                if new_label != label or len(new_keywords) != len(json.loads(keywords)):
+                    cur.execute("UPDATE themes SET label = ?, keywords = ? WHERE theme_id = ?",
+                                (new_label, json.dumps(new_keywords, ensure_ascii=False), theme_id))
+                    changed += 1
+        return changed
+
     # reports written from the store's data, so an erasure can find and rewrite them ------------------------
 
     def register_report(self, path: str, month: str, fmt: str) -> None:
@@ -111,6 +123,22 @@ class EraseMixin:
     def unregister_report(self, path: str) -> None:
         with self.transaction() as cur:  # type: ignore[attr-defined]
             cur.execute("DELETE FROM reports WHERE path = ?", (path,))
+
+
+LABEL_SEP = " · "
+NO_KEYWORDS = "（无关键词）"
+
+
+def prune_words(label: str, keywords: list[Any], words: set[str]) -> tuple[str, list[Any]]:
+    """A theme label ("a · b") and keyword list ([w, ...] or [[w, score], ...]) without the given words (or any
+    keyword containing one: a keyword may be a longer word the erased records' tokens are part of)."""
+
+    def erased(word: str) -> bool:
+        return any(w in word for w in words)
+
+    kept = [k for k in keywords if not erased(k[0] if isinstance(k, list | tuple) else k)]
+    parts = [p for p in label.split(LABEL_SEP) if not erased(p)]
+    return (LABEL_SEP.join(parts) if parts else NO_KEYWORDS), kept
 
 
 def _strip_flag_examples(cur: sqlite3.Cursor, ids: set[str]) -> int:
