@@ -14,7 +14,7 @@ PRAISE = ["柜员很耐心", "办理很快", "经理很专业", "服务很周到
 GRIPE = ["柜员很敷衍", "办理很慢", "经理不专业", "服务很差劲", "环境很脏乱"]
 # Channel-specific words the rated records never contain: they only co-occur with known cues in the
 # unlabelled texts (the way 卡顿 / 闪退 show up in app reviews but not in branch ratings).
-APP_GOOD = ["界面清爽", "指纹秒开"]
+APP_GOOD = ["夜间护眼", "指纹秒开"]
 APP_BAD = ["一直卡顿", "老是闪退"]
 
 
@@ -96,7 +96,7 @@ def test_self_training_learns_words_only_the_unlabelled_texts_have() -> None:
     plain = SentimentModel(min_per_class=50).fit(texts, labels)
     adapted = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unlabelled)
     assert plain.n_pseudo_ == 0 and adapted.n_pseudo_ > 0
-    probe = ["一直卡顿", "老是闪退", "界面清爽", "指纹秒开"]
+    probe = ["一直卡顿", "老是闪退", "夜间护眼", "指纹秒开"]
     p_plain, p_adapted = plain.predict_proba(probe), adapted.predict_proba(probe)
     # The plain model never saw these words and calls them all negative; the adapted one learned the
     # praise words from their company and keeps the complaint words negative.
@@ -180,7 +180,7 @@ def test_expected_prior_shifts_scores_and_survives_save(tmp_path) -> None:
 def test_a_small_unrated_pool_moves_the_balanced_model_further() -> None:
     texts, labels = rated_branch(1500, seed=6)
     unlabelled = unrated_app(120, seed=7)
-    probe = ["界面清爽", "指纹秒开"]
+    probe = ["夜间护眼", "指纹秒开"]
     even = SentimentModel(min_per_class=50, balance_pseudo=False).fit(texts, labels, unlabelled=unlabelled)
     balanced = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unlabelled)
     assert even.n_pseudo_ == balanced.n_pseudo_ > 0

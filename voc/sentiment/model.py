@@ -10,7 +10,6 @@ import hashlib
 import json
 import logging
 import math
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -25,23 +24,15 @@ from voc.errors import NotFittedError
 from voc.sentiment.adapt import estimate_prior, sample_unlabelled, with_pseudo
 from voc.sentiment.base import SentimentResult, label_for
 from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
-from voc.sentiment.lexicon import LexiconScorer, squash
+from voc.sentiment.lexicon import LexiconScorer, inquiry_cap, is_inquiry, squash
 from voc.text.segment import get_segmenter
 
 log = logging.getLogger(__name__)
 
+__all__ = ["SentimentModel", "is_inquiry", "weak_label"]
+
 KIND = "voc.sentiment.SentimentModel"
 _THRESHOLDS = {"star5": (2, 4), "csat5": (2, 4), "nps10": (6, 9)}
-
-
-_INQUIRY = re.compile(
-    r"请问|问一下|问下|咨询|想问|怎么|如何|能不能|能否|可以吗|在哪|多少|几点|什么时候|[吗呢][?？]?\s*$|[?？]"
-)
-
-
-def is_inquiry(text: str) -> bool:
-    """Reads as a question or a request for information (请问/怎么/…吗?)."""
-    return bool(_INQUIRY.search(text or ""))
 
 
 def weak_label(rating: float, scale: str) -> int | None:
@@ -252,7 +243,7 @@ class SentimentModel:
             tokens = [seg.cut(t) for t in texts]
         elif len(tokens) != len(texts):
             raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts")
-        return tokens, [self.lexicon_.hits(t) for t in tokens]
+        return tokens, [self.lexicon_.hits(tok, t) for tok, t in zip(tokens, texts, strict=True)]
 
     def _words(self, tokens: Sequence[str]) -> list[str]:
         return mark_negation(tokens, self.lexicon_.lexicon.negations, self.negation_window)
@@ -311,10 +302,7 @@ class SentimentModel:
         out = []
         for i, p in enumerate(proba.tolist()):
             score = min(max(2.0 * p - 1.0, -1.0), 1.0) if texts[i].strip() else 0.0
-            if score < 0 and is_inquiry(texts[i]) and not any(h.value < 0 for h in hits[i]):
-                # A question with no complaint cue is an inquiry: the model, trained on rated reviews, has
-                # never seen one and leans negative; keep the sign but stay inside the neutral band.
-                score = max(score, lo / 2)
+            score = inquiry_cap(score, texts[i], hits[i], (lo, hi))
             out.append(SentimentResult(score, label_for(score, lo, hi), self._cues(score, hits[i], pushes[i])))
         return out
 
