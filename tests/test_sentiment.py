@@ -1,4 +1,4 @@
-"""Lexicon scoring, weak labels and call escalation (fast, offline)."""
+"""Lexicon scoring, weak labels, label parsing and call escalation (fast, offline)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from voc.sentiment import (
     LexiconScorer,
     SentimentResult,
     label_for,
+    parse_label,
     score_call,
     weak_label,
 )
+from voc.sentiment.labels import NEG, NEU, POS
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +61,33 @@ def test_label_thresholds_are_parameters() -> None:
 @pytest.mark.parametrize(
     ("rating", "scale", "label"),
     [
-        (1, "star5", 0),
-        (2, "star5", 0),
-        (3, "star5", None),
-        (4, "star5", 1),
-        (5, "star5", 1),
-        (1, "csat5", 0),
-        (3, "csat5", None),
-        (5, "csat5", 1),
-        (0, "nps10", 0),
-        (6, "nps10", 0),
-        (7, "nps10", None),
-        (8, "nps10", None),
-        (9, "nps10", 1),
-        (10, "nps10", 1),
+        (1, "star5", NEG),
+        (2, "star5", NEG),
+        (3, "star5", NEU),
+        (4, "star5", POS),
+        (5, "star5", POS),
+        (1, "csat5", NEG),
+        (3, "csat5", NEU),
+        (5, "csat5", POS),
+        (0, "nps10", NEG),
+        (6, "nps10", NEG),
+        (7, "nps10", NEU),
+        (8, "nps10", NEU),
+        (9, "nps10", POS),
+        (10, "nps10", POS),
     ],
 )
-def test_weak_label(rating: float, scale: str, label: int | None) -> None:
+def test_weak_label(rating: float, scale: str, label: int) -> None:
     assert weak_label(rating, scale) == label
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [("0", NEG), ("1", POS), (" Negative ", NEG), ("neutral", NEU), ("POSITIVE", POS), ("负面", NEG), ("中性", NEU),
+     ("正面", POS), ("", None), ("2", None), ("maybe", None)],
+)
+def test_parse_label_reads_every_labelling_convention(value: str, code: int | None) -> None:
+    assert parse_label(value) == code
 
 
 def test_weak_label_rejects_unknown_scale() -> None:
