@@ -14,7 +14,7 @@ PRAISE = ["柜员很耐心", "办理很快", "经理很专业", "服务很周到
 GRIPE = ["柜员很敷衍", "办理很慢", "经理不专业", "服务很差劲", "环境很脏乱"]
 # Channel-specific words the rated records never contain: they only co-occur with known cues in the
 # unlabelled texts (the way 卡顿 / 闪退 show up in app reviews but not in branch ratings).
-APP_GOOD = ["界面清爽", "指纹秒开"]
+APP_GOOD = ["夜间护眼", "指纹秒开"]
 APP_BAD = ["一直卡顿", "老是闪退"]
 
 
@@ -94,9 +94,9 @@ def test_self_training_learns_words_only_the_unlabelled_texts_have() -> None:
     texts, labels = rated_branch(600, seed=1)
     unlabelled = unrated_app(600, seed=2)
     plain = SentimentModel(min_per_class=50).fit(texts, labels)
-    adapted = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unlabelled)
+    adapted = SentimentModel(min_per_class=50, check_adaptation=False).fit(texts, labels, unlabelled=unlabelled)
     assert plain.n_pseudo_ == 0 and adapted.n_pseudo_ > 0
-    probe = ["一直卡顿", "老是闪退", "界面清爽", "指纹秒开"]
+    probe = ["一直卡顿", "老是闪退", "夜间护眼", "指纹秒开"]
     p_plain, p_adapted = plain.predict_proba(probe), adapted.predict_proba(probe)
     # The plain model never saw these words and calls them all negative; the adapted one learned the
     # praise words from their company and keeps the complaint words negative.
@@ -108,7 +108,8 @@ def test_self_training_learns_words_only_the_unlabelled_texts_have() -> None:
 
 def test_adapted_model_round_trips(tmp_path) -> None:
     texts, labels = rated_branch(400, seed=3)
-    model = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unrated_app(300, seed=4))
+    model = SentimentModel(min_per_class=50, check_adaptation=False)
+    model.fit(texts, labels, unlabelled=unrated_app(300, seed=4))
     loaded = SentimentModel.load(model.save(tmp_path / "m"))
     assert loaded.n_pseudo_ == model.n_pseudo_
     probe = ["一直卡顿，很差劲", "柜员很耐心"]
@@ -132,7 +133,7 @@ def test_workspace_training_adapts_to_its_unrated_records(tmp_path) -> None:
 
     built = build_workspace(tmp_path / "ws")
     ws = built.ws
-    settings = replace(ws.settings, sentiment=replace(ws.settings.sentiment, min_rated_per_class=50))
+    settings = replace(ws.settings, sentiment=replace(ws.settings.sentiment, min_rated_per_class=50, min_unlabelled=10))
     with Store.open(ws.db_path) as store:
         unrated = store.unrated_texts()
         info = train_sentiment(store, ws.models_dir, settings)
@@ -180,9 +181,10 @@ def test_expected_prior_shifts_scores_and_survives_save(tmp_path) -> None:
 def test_a_small_unrated_pool_moves_the_balanced_model_further() -> None:
     texts, labels = rated_branch(1500, seed=6)
     unlabelled = unrated_app(120, seed=7)
-    probe = ["界面清爽", "指纹秒开"]
-    even = SentimentModel(min_per_class=50, balance_pseudo=False).fit(texts, labels, unlabelled=unlabelled)
-    balanced = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=unlabelled)
+    probe = ["夜间护眼", "指纹秒开"]
+    even = SentimentModel(min_per_class=50, balance_pseudo=False, check_adaptation=False)
+    even.fit(texts, labels, unlabelled=unlabelled)
+    balanced = SentimentModel(min_per_class=50, check_adaptation=False).fit(texts, labels, unlabelled=unlabelled)
     assert even.n_pseudo_ == balanced.n_pseudo_ > 0
     assert (balanced.predict_proba(probe) > even.predict_proba(probe)).all()
 
@@ -191,3 +193,55 @@ def test_sample_weights_must_match_the_texts() -> None:
     texts, labels = rated_branch(400, seed=8)
     with pytest.raises(ValueError, match="399 sample weights for 400 texts"):
         SentimentModel(min_per_class=50).fit(texts, labels, sample_weight=np.ones(399))
+
+
+def test_adaptation_is_refused_on_too_few_unlabelled_texts() -> None:
+    texts, labels = rated_branch(600, seed=1)
+    model = SentimentModel(min_per_class=50, min_unlabelled=500).fit(texts, labels, unlabelled=unrated_app(600, seed=2))
+    assert not model.adaptation_["applied"] and model.n_pseudo_ == 0
+    assert "unlabelled texts" in model.adaptation_["reason"]
+
+
+def test_adaptation_that_would_hurt_is_refused_and_the_plain_model_kept() -> None:
+    """Built to hurt: a few unrated complaints about app faults the ratings never mention, each opened with
+    a polite rated praise phrase. The plain model calls them praise, so self-training on them teaches
+    that the faults are praise; the check refuses (too few texts to learn from) and keeps the plain model."""
+    texts, labels = rated_branch(600, seed=9)
+    rng = random.Random(10)
+    faults = ["页面一片空白", "余额对不上"]
+    pool = [f"{rng.choice(WHEN)}{rng.choice(PRAISE)}，{f}{e}" for f in faults for e in ("", "。", "！", "…")]
+    pool += [f"{w}{p}，{f}" for w in WHEN for p in PRAISE[:2] for f in faults]
+    plain = SentimentModel(min_per_class=50).fit(texts, labels)
+    unchecked = SentimentModel(min_per_class=50, check_adaptation=False).fit(texts, labels, unlabelled=pool)
+    checked = SentimentModel(min_per_class=50).fit(texts, labels, unlabelled=pool)
+    assert (unchecked.predict_proba(faults) > plain.predict_proba(faults) + 0.1).all()  # it would hurt
+    assert not checked.adaptation_["applied"] and checked.n_pseudo_ == 0
+    assert np.allclose(checked.predict_proba(faults), plain.predict_proba(faults))
+
+
+def test_adapted_never_changes_more_than_the_bound_on_the_texts_it_checks() -> None:
+    from voc.sentiment.adapt import AdaptationCheck
+
+    check = AdaptationCheck(max_change=0.1)
+    before = np.array([0] * 50 + [1] * 50)
+    after = before.copy()
+    after[:11] = 1  # 11% of the labels change
+    cues = np.zeros(100)
+    assert not check.confirm(before, after, cues)["applied"]
+    after[10] = 0  # 10%: allowed
+    assert check.confirm(before, after, cues)["applied"]
+    # Changes that go against the lexicon on most texts with a cue are refused too.
+    cues[:10] = -2.0
+    assert not check.confirm(before, after, cues)["applied"]
+
+
+def test_an_unstable_prior_estimate_is_not_applied() -> None:
+    from voc.sentiment.adapt import AdaptationCheck
+
+    rng = np.random.default_rng(0)
+    wide = rng.uniform(0, 1, 40)
+    small = AdaptationCheck(min_pool=10).assess(np.column_stack([1 - wide, wide, np.zeros(40)]), 40)
+    assert small["self_train"] and not small["prior_shift"]
+    big = rng.beta(2, 5, 20_000)
+    stable = AdaptationCheck(min_pool=10).assess(np.column_stack([1 - big, big, np.zeros(len(big))]), len(big))
+    assert stable["prior_shift"] and stable["prior"][1] < 0.5

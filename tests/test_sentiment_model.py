@@ -10,6 +10,7 @@ import pytest
 
 from voc.errors import IngestError, NotFittedError
 from voc.sentiment import LexiconScorer, SentimentModel, evaluate_files, weak_label
+from voc.sentiment.labels import NEU
 from voc.text.segment import get_segmenter
 
 # Complaints and praise in the bank's own words, many of which no general lexicon knows.
@@ -67,8 +68,9 @@ def bank_records(n: int, seed: int) -> list[tuple[str, float]]:
 
 
 def rated(records: list[tuple[str, float]]) -> tuple[list[str], list[int]]:
+    """The two-class part: 3-star (neutral) records are left out."""
     pairs = [(t, weak_label(r, "star5")) for t, r in records]
-    return [t for t, y in pairs if y is not None], [y for _, y in pairs if y is not None]
+    return [t for t, y in pairs if y != NEU], [y for _, y in pairs if y != NEU]
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +144,9 @@ def test_evaluate_files_reports_every_scorer_on_the_same_rows(data, tmp_path: Pa
     result = evaluate_files(test, "text", "label", [train], snownlp=False)
     assert result["n"] == len(test_texts)
     assert result["n_train"] < len(texts)  # train rows that also occur in the test file are dropped
+    assert result["classes"] == ["negative", "positive"]
     for name in ("voc", "baseline"):
-        assert set(result[name]) == {"accuracy", "macro_f1", "roc_auc"}
+        assert set(result[name]) == {"accuracy", "macro_f1", "negative_f1", "roc_auc"}
     assert result["voc"]["accuracy"] >= 0.95
 
 

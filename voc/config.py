@@ -67,7 +67,9 @@ class IndexSettings:
 class SentimentSettings:
     negative_threshold: float = -0.2
     positive_threshold: float = 0.2
-    min_rated_per_class: int = 200
+    min_rated_per_class: int = 100
+    min_document_count: int = 3
+    min_unlabelled: int = 500
 
 
 @dataclass(frozen=True)
@@ -262,9 +264,12 @@ dim = 256               # the corpus embedder's dimension
 exact_threshold = 50000  # above this many vectors an approximate (IVF) index is built
 
 [sentiment]
+# The label band of the lexicon and of two-class models; a model trained with neutral examples fits its own.
 negative_threshold = -0.2
 positive_threshold = 0.2
-min_rated_per_class = 200
+min_rated_per_class = 100  # fewer labelled negatives or positives than this: lexicon and rules only
+min_document_count = 3     # the model stores only words and n-grams seen in at least this many documents
+min_unlabelled = 500       # fewer unrated records than this: no adaptation to them (too few to learn from)
 
 [themes]
 method = "cluster"       # or "lda"

@@ -7,10 +7,12 @@ the workspace's own rated records.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from voc.config import Settings
 from voc.sentiment import (
@@ -106,40 +108,64 @@ def enrich(
 
 
 def _label(score: float, scorer: Scorer) -> str:
+    """The scorer's own label for a call's score (a trained model's fitted band, else the settings' one)."""
+    labeller = getattr(scorer, "label", None)
+    if labeller is not None:
+        return labeller(score)
     from voc.sentiment import label_for
 
-    lo = getattr(scorer, "negative_below", -0.2)
-    hi = getattr(scorer, "positive_above", 0.2)
-    return label_for(score, lo, hi)
+    return label_for(score)
 
 
-def train_sentiment(store: Store, models_dir: Path, settings: Settings, random_state: int = 0) -> dict[str, Any]:
-    """Fit the rating-calibrated model on the workspace's rated records and save it; report what it learned from."""
+def train_sentiment(
+    store: Store,
+    models_dir: Path,
+    settings: Settings,
+    random_state: int = 0,
+    extra: tuple[Sequence[str], Sequence[int]] | None = None,
+) -> dict[str, Any]:
+    """Fit the model on the rated records (plus ``extra`` labelled texts) and save it; report what it learned from.
+
+    Ratings are weak labels (1-2 stars negative, 3 neutral, 4-5 positive); ``extra`` is a bank's own
+    annotated sample (``voc sentiment train --train-file``), so a workspace with few ratings still trains.
+    """
     rows = store.rated_texts()
     texts, labels = [], []
     for r in rows:
-        y = weak_label(r["rating"], r["rating_scale"])
-        if y is not None and r["text"].strip():
+        if r["text"].strip():
             texts.append(r["text"])
-            labels.append(y)
+            labels.append(weak_label(r["rating"], r["rating_scale"]))
+    n_rated = len(texts)
+    if extra is not None:
+        for t, y in zip(*extra, strict=True):
+            if (t or "").strip():
+                texts.append(t)
+                labels.append(y)
     s = settings.sentiment
     model = SentimentModel(
         min_per_class=s.min_rated_per_class,
+        min_df=s.min_document_count,
+        min_unlabelled=s.min_unlabelled,
         negative_below=s.negative_threshold,
         positive_above=s.positive_threshold,
         random_state=random_state,
     )
     unrated = store.unrated_texts(model.max_unlabelled)
     model.fit(texts, labels, unlabelled=unrated)
-    if model.n_pseudo_ and texts:
-        # One model scores every channel: expect the unrated channels' estimated mix and the rated one's
+    report = model.adaptation_
+    if report.get("applied") and report.get("prior_shift") and texts:
+        # One model scores every channel: expect the unrated channels' estimated mix and the labelled one's
         # known mix in proportion to how many records each has.
         n_unrated = store.count_unrated()
         share = n_unrated / (n_unrated + len(texts))
-        model.expect_prior(share * model.prior_ + (1 - share) * labels.count(1) / len(texts))
-    info = {"rated": len(rows), "labelled": len(texts), "negative": labels.count(0), "positive": labels.count(1),
-            "unrated": len(unrated), "pseudo_labelled": model.n_pseudo_, "expected_positive": round(model.prior_, 3),
-            "lexicon_only": model.lexicon_only_}
+        known = np.bincount(np.asarray(labels), minlength=3) / len(labels)
+        model.expect_prior(share * np.asarray(report["prior"]) + (1 - share) * known)
+    counts = {name: labels.count(code) for code, name in ((0, "negative"), (2, "neutral"), (1, "positive"))}
+    info = {"rated": len(rows), "labelled": len(texts), "external": len(texts) - n_rated, **counts,
+            "classes": len(model.classes_), "thresholds": [round(t, 2) for t in model.thresholds_],
+            "unrated": len(unrated), "adapted": bool(report.get("applied")),
+            "adaptation": report.get("reason", ""), "pseudo_labelled": model.n_pseudo_,
+            "expected_positive": round(model.prior_, 3), "lexicon_only": model.lexicon_only_}
     if model.lexicon_only_:
         return {**info, "saved": None}
     folder = sentiment_dir(models_dir)

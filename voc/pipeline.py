@@ -39,9 +39,11 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict
     return result
 
 
-def train_and_rescore(ws: Workspace, store: Store) -> dict[str, Any]:
-    """Learn sentiment from the workspace's rated records and re-score every record with it."""
-    info = enrichment.train_sentiment(store, ws.models_dir, ws.settings)
+def train_and_rescore(
+    ws: Workspace, store: Store, extra: tuple[list[str], list[int]] | None = None
+) -> dict[str, Any]:
+    """Learn sentiment from the rated records (and ``extra`` labelled texts) and re-score every record with it."""
+    info = enrichment.train_sentiment(store, ws.models_dir, ws.settings, extra=extra)
     info["rescored"] = enrich_workspace(ws, store, only_new=False)["records"]
     return info
 

@@ -29,14 +29,30 @@ def enrich(
     emit(result, as_json, lambda d: console.print(_kv("enrich", d)))
 
 
+TextCol = Annotated[str, typer.Option("--text-col", help="Column with the text.")]
+LabelCol = Annotated[
+    str, typer.Option("--label-col", help="Column with the label: 0/1, negative/neutral/positive or 负面/中性/正面.")
+]
+
+
 @sentiment_app.command("train")
-def sentiment_train(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
-    """Fit the rating-calibrated sentiment model on rated records, then re-score every record."""
+def sentiment_train(
+    home: HomeOpt = None,
+    train_file: Annotated[
+        Path | None, typer.Option("--train-file", help="A labelled CSV (e.g. the bank's own annotated sample) to add.")
+    ] = None,
+    text_col: TextCol = "text",
+    label_col: LabelCol = "label",
+    as_json: JsonOpt = False,
+) -> None:
+    """Fit the sentiment model on rated records (plus --train-file), adapt it if the check allows, re-score all."""
     from voc import pipeline
+    from voc.sentiment.labels import read_labelled
 
     ws = open_workspace(home)
+    extra = read_labelled(train_file, text_col, label_col) if train_file else None
     with open_store(ws) as store:
-        result = pipeline.train_and_rescore(ws, store)
+        result = pipeline.train_and_rescore(ws, store, extra=extra)
     emit(result, as_json, lambda d: console.print(_kv("sentiment train", d)))
 
 
@@ -54,11 +70,15 @@ def sentiment_baseline(home: HomeOpt = None, month: MonthOpt = None, as_json: Js
 @eval_app.command("sentiment")
 def eval_sentiment(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                         help="Labelled CSV to evaluate on (label 1 positive, 0 negative).")],
-    text_col: Annotated[str, typer.Option("--text-col", help="Column with the text.")] = "review",
-    label_col: Annotated[str, typer.Option("--label-col", help="Column with the 0/1 label.")] = "label",
+                                         help="Labelled CSV to evaluate on (two or three classes).")],
+    text_col: TextCol = "review",
+    label_col: LabelCol = "label",
     train_file: Annotated[list[Path], typer.Option("--train-file", exists=True, dir_okay=False, readable=True,
                                                    help="Labelled CSV to train on (repeatable).")] = [],  # noqa: B006
+    folds: Annotated[
+        int | None, typer.Option("--folds", min=2, max=20,
+                                 help="Cross-validate on FILE in K folds (train files join every fold).")
+    ] = None,
     group_col: Annotated[
         str | None, typer.Option("--group-col", help="Training-file column whose groups calibration leaves out.")
     ] = None,
@@ -68,17 +88,25 @@ def eval_sentiment(
     no_snownlp: Annotated[bool, typer.Option("--no-snownlp", help="Skip the slow SnowNLP baseline.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accuracy, macro-F1 and ROC-AUC of voc's scorer, SnowNLP and a TF-IDF+LR baseline on the same rows."""
+    """Accuracy, macro-F1, negative-F1 and ROC-AUC of voc, SnowNLP and a TF-IDF+LR baseline on the same rows.
+
+    Without --train-file or --folds voc is its lexicon and rules alone (no training at all).
+    """
     from voc.sentiment import evaluate_files
 
     result = evaluate_files(
-        file, text_col, label_col, train_file, snownlp=not no_snownlp, group_col=group_col, adapt=adapt
+        file, text_col, label_col, train_file, snownlp=not no_snownlp, group_col=group_col, adapt=adapt, folds=folds
     )
 
     def render(d: dict[str, Any]) -> None:
-        rows = [[name, d[name]["accuracy"], d[name]["macro_f1"], d[name]["roc_auc"]]
+        cols = ("accuracy", "macro_f1", "negative_f1", "roc_auc")
+        rows = [[name, *(d[name][c] for c in cols)]
                 for name in ("voc", "voc_without_adaptation", "snownlp", "baseline") if name in d]
-        console.print(table(f"{file.name}: {d['n']} rows", ("scorer", "accuracy", "macro_f1", "roc_auc"), rows))
+        title = f"{file.name}: {d['n']} rows, classes {'/'.join(d['classes'])}"
+        console.print(table(title, ("scorer", *cols), rows))
+        for report in d.get("adaptation", []):
+            verdict = "applied" if report.get("applied") else "refused"
+            console.print(f"adaptation: {verdict} ({report.get('reason', '')})")
 
     emit(result, as_json, render)
 

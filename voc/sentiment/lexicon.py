@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voc.sentiment.base import SentimentResult, label_for
+from voc.sentiment.rules import ComplaintRules, Dialect, RuleHit, token_spans
 from voc.text.segment import LEXICON_DIR, get_segmenter, read_lexicon
 
 _PUNCT = re.compile(r"^[\s，。！？、；：,.!?;:~～…\-—\"'“”‘’()（）【】\[\]]+$")
@@ -22,6 +23,32 @@ _MAX_NGRAM = 3
 _NEGATED_NEGATIVE = 0.7  # 不贵 / 没问题 are milder praise than 便宜 / 很好
 _WEAKENED = 0.5  # 不太好 / 不是很满意: a negation followed by a degree adverb softens the flip
 _BEFORE_CONTRAST = 0.6
+# 好几天 / 好多次: 好 before a quantity is "quite", not praise.
+_QUANTITY = re.compile(r"^[几多久些长半一两三四五六七八九十]")
+# Below this magnitude a cue (问题, 为什么, 可以) does not stop a question from reading as an inquiry.
+_WEAK_CUE = 1.5
+_INQUIRY = re.compile(
+    r"请问|问一下|问下|咨询|想问|怎么|如何|能不能|能否|可以吗|在哪|多少|几点|什么时候|[吗呢][?？]?\s*$|[?？]"
+)
+
+
+def is_inquiry(text: str) -> bool:
+    """Reads as a question or a request for information (请问/怎么/…吗?)."""
+    return bool(_INQUIRY.search(text or ""))
+
+
+def inquiry_cap(score: float, text: str, hits: Sequence[CueHit], band: tuple[float, float]) -> float:
+    """A question with no real cue of its score's sign stays inside the neutral band (keeping its sign).
+
+    Rated reviews never contain inquiries, so a model trained on them reads 请问怎么开通 as a verdict; a
+    lexicon sees 问题 in 请问这个问题怎么办. A rule hit (登录不上) or a strong cue (乱扣费, 太好了) keeps the score.
+    """
+    if score == 0 or not is_inquiry(text):
+        return score
+    sign = score > 0
+    if any(h.rule or (abs(h.value) >= _WEAK_CUE and (h.value > 0) == sign) for h in hits):
+        return score
+    return min(score, band[1] / 2) if sign else max(score, band[0] / 2)
 
 
 @dataclass(frozen=True)
@@ -31,7 +58,10 @@ class Lexicon:
     polarity: dict[str, float]
     negations: frozenset[str]
     degree: dict[str, float]
-    escalation: tuple[str, ...] = ()
+    # Words that look like cues and are not (更新 is not 更 + 新): never a cue, never split.
+    neutral: frozenset[str] = frozenset()
+    rules: ComplaintRules = field(default_factory=lambda: ComplaintRules(()))
+    dialect: Dialect = field(default_factory=lambda: Dialect({}, None))
     # Proper prefixes of multi-token cues: only a token in here can start a phrase match (speed).
     prefixes: frozenset[str] = frozenset()
     # Memo of single-token lookups; feedback repeats its words, so this pays off quickly.
@@ -39,7 +69,7 @@ class Lexicon:
 
     @classmethod
     def load(cls, folder: Path = LEXICON_DIR) -> Lexicon:
-        """Read the five lexicon files; a missing file gives an empty list, not an error."""
+        """Read the lexicon files (lexicons/README.md); a missing file gives an empty list, not an error."""
         polarity: dict[str, float] = {}
         for name, sign in (("sentiment_positive.txt", 1.0), ("sentiment_negative.txt", -1.0)):
             for line in read_lexicon(folder / name):
@@ -54,8 +84,10 @@ class Lexicon:
             polarity=polarity,
             negations=frozenset(read_lexicon(folder / "negations.txt")),
             degree=degree,
-            escalation=tuple(read_lexicon(folder / "escalation_cues.txt")),
             prefixes=frozenset(w[:j] for w in polarity for j in range(1, len(w))),
+            neutral=frozenset(read_lexicon(folder / "sentiment_neutral.txt")),
+            rules=ComplaintRules.load(folder),
+            dialect=Dialect.load(folder),
         )
 
 
@@ -66,6 +98,7 @@ class CueHit:
     word: str
     value: float
     phrase: str  # what the customer said, e.g. 没问题 for the cue 问题 under 没
+    rule: str = ""  # the complaint shape (complaint_patterns.txt) when a rule, not a word, found it
 
 
 def _lookup(lex: Lexicon, token: str) -> tuple[float, bool] | None:
@@ -76,6 +109,8 @@ def _lookup(lex: Lexicon, token: str) -> tuple[float, bool] | None:
 
 
 def _lookup_uncached(lex: Lexicon, token: str) -> tuple[float, bool] | None:
+    if token in lex.neutral or _asks(token):
+        return None
     if token in lex.polarity:
         return lex.polarity[token], False
     for cut in (2, 1):
@@ -89,13 +124,25 @@ def _lookup_uncached(lex: Lexicon, token: str) -> tuple[float, bool] | None:
     return None
 
 
-def find_cues(tokens: Sequence[str], lex: Lexicon, window: int = 3) -> list[CueHit]:
-    """Lexicon hits with negation (odd count flips) and degree (multiplies) from ``window`` tokens before."""
+def find_cues(
+    tokens: Sequence[str], lex: Lexicon, window: int = 3, text: str | None = None, rules: Sequence[RuleHit] = ()
+) -> list[CueHit]:
+    """Lexicon hits with negation (odd count flips) and degree (multiplies) from ``window`` tokens before.
+
+    ``rules`` (complaint shapes matched on ``text``, which ``tokens`` were cut from) take the place of the
+    tokens they cover, in order, so 打不开 counts once whether the lexicon or a rule knows it.
+    """
     hits: list[CueHit] = []
     n = len(tokens)
+    covering = _rule_at_token(tokens, text, rules, hits) if rules else {}
     i = 0
     last_end = 0
     while i < n:
+        if i in covering:
+            rule, span_end = covering[i]
+            hits.append(CueHit(rule.phrase, rule.value, rule.phrase, rule.rule))
+            i = last_end = span_end
+            continue
         found = None
         # Phrases span tokens (态度+差); modifiers are applied by _modify, never swallowed into a phrase.
         if tokens[i] in lex.prefixes and tokens[i] not in lex.negations and tokens[i] not in lex.degree:
@@ -108,7 +155,7 @@ def find_cues(tokens: Sequence[str], lex: Lexicon, window: int = 3) -> list[CueH
             word = tokens[i]
             pol = _lookup(lex, word)
             # A degree adverb that is also a cue (好慢) modifies the next word instead of scoring.
-            if pol is not None and not (word in lex.degree and i + 1 < n and _lookup(lex, tokens[i + 1])):
+            if pol is not None and not (word in lex.degree and i + 1 < n and _modifies(lex, tokens[i + 1])):
                 found = (word, 1, pol)
         if found is None:
             if tokens[i] in _CONTRAST:
@@ -120,6 +167,42 @@ def find_cues(tokens: Sequence[str], lex: Lexicon, window: int = 3) -> list[CueH
         i += k
         last_end = i
     return hits
+
+
+def _asks(token: str) -> bool:
+    """好不好 / 行不行 (A-not-A) ask a question; they praise or blame nothing."""
+    return len(token) == 3 and token[0] == token[2] and token[1] in "不没"
+
+
+def _modifies(lex: Lexicon, following: str) -> bool:
+    """A degree adverb that is also a cue (好) modifies what follows when that is a cue or a quantity."""
+    return _lookup(lex, following) is not None or bool(_QUANTITY.match(following))
+
+
+def _rule_at_token(
+    tokens: Sequence[str], text: str | None, rules: Sequence[RuleHit], hits: list[CueHit]
+) -> dict[int, tuple[RuleHit, int]]:
+    """First token index of each rule match -> (match, index after its last token).
+
+    Tokens that drifted from the text (should not happen) leave the rules out of the walk: their hits are
+    added to ``hits`` up front instead.
+    """
+    spans = token_spans(text, list(tokens)) if text is not None else None
+    if spans is None:
+        hits.extend(CueHit(r.phrase, r.value, r.phrase, r.rule) for r in rules)
+        return {}
+    out: dict[int, tuple[RuleHit, int]] = {}
+    j = 0
+    for rule in rules:
+        while j < len(spans) and spans[j][1] <= rule.start:
+            j += 1
+        k = j
+        while k < len(spans) and spans[k][0] < rule.end:
+            k += 1
+        if k > j:
+            out[j] = (rule, k)
+        j = k
+    return out
 
 
 def _modify(tokens: Sequence[str], start: int, end: int, word: str, base: float, glued: bool, lex: Lexicon) -> CueHit:
@@ -162,23 +245,42 @@ class LexiconScorer:
             self._lex = Lexicon.load()
         return self._lex
 
-    def hits(self, tokens: Sequence[str]) -> list[CueHit]:
-        """Cue hits for already segmented text (the model reuses these to avoid segmenting twice)."""
-        return find_cues(tokens, self.lexicon, self.window)
+    def hits(self, tokens: Sequence[str], text: str | None = None) -> list[CueHit]:
+        """Cue hits for already segmented text (the model reuses these to avoid segmenting twice).
 
-    def score_tokens(self, tokens: Sequence[str]) -> SentimentResult:
-        hits = self.hits(tokens)
+        With ``text`` (what ``tokens`` were cut from) the complaint shapes count too, and Cantonese text is
+        read in Mandarin first (cut again: only Cantonese-marked texts pay for that).
+        """
+        lex = self.lexicon
+        if text is None:
+            return find_cues(tokens, lex, self.window)
+        mandarin = lex.dialect.to_mandarin(text)
+        if mandarin is not text:
+            tokens = get_segmenter().cut(mandarin)
+        return find_cues(tokens, lex, self.window, mandarin, lex.rules.match(mandarin))
+
+    def label(self, score: float) -> str:
+        return label_for(score, self.negative_below, self.positive_above)
+
+    def score_tokens(self, tokens: Sequence[str], text: str | None = None) -> SentimentResult:
+        hits = self.hits(tokens, text)
         score = squash(sum(h.value for h in hits))
+        if text is not None:
+            score = inquiry_cap(score, text, hits, (self.negative_below, self.positive_above))
         top = sorted(hits, key=lambda h: -abs(h.value))[:5]
         cues = tuple(dict.fromkeys(h.phrase for h in top))
-        return SentimentResult(score, label_for(score, self.negative_below, self.positive_above), cues)
+        return SentimentResult(score, self.label(score), cues)
 
     def score(self, text: str) -> SentimentResult:
-        return self.score_tokens(get_segmenter().cut(text or ""))
+        text = text or ""
+        return self.score_tokens(get_segmenter().cut(text), text)
 
     def score_many(self, texts: Iterable[str], tokens: Sequence[Sequence[str]] | None = None) -> list[SentimentResult]:
         """Score a batch; ``tokens`` (``Segmenter.cut`` output) skips segmentation, most of the cost."""
+        texts = [t or "" for t in texts]
         if tokens is not None:
-            return [self.score_tokens(t) for t in tokens]
+            if len(tokens) != len(texts):
+                raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts")
+            return [self.score_tokens(tok, t) for tok, t in zip(tokens, texts, strict=True)]
         seg = get_segmenter()
-        return [self.score_tokens(seg.cut(t or "")) for t in texts]
+        return [self.score_tokens(seg.cut(t), t) for t in texts]

@@ -1,16 +1,14 @@
 """voc's trainable sentiment scorer: rating-calibrated logistic regression with a lexicon prior.
 
-Records that carry a rating are weak labels (``weak_label``). With enough of them the model learns the bank's
-own vocabulary; with too few it falls back to the lexicon alone, so scoring never needs a slow baseline.
+Records that carry a rating are weak labels (``weak_label``): 1-2 stars negative, 3 neutral, 4-5 positive;
+labelled files add their own. With enough of them the model learns the bank's vocabulary, in two classes or,
+when neutral examples are plenty, three; with too few it falls back to the lexicon alone.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import math
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -20,40 +18,21 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-from voc.artifacts import read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
-from voc.sentiment.adapt import estimate_prior, sample_unlabelled, with_pseudo
+from voc.sentiment import persist
+from voc.sentiment.adapt import adapt_model, sample_unlabelled, with_pseudo
 from voc.sentiment.base import SentimentResult, label_for
+from voc.sentiment.calibrate import fit_calibration, fit_thresholds, labels_at, prior_shift, probabilities, scores
 from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
-from voc.sentiment.lexicon import LexiconScorer, squash
+from voc.sentiment.labels import NEG, NEU, POS, weak_label
+from voc.sentiment.lexicon import LexiconScorer, inquiry_cap, is_inquiry, squash
 from voc.text.segment import get_segmenter
 
 log = logging.getLogger(__name__)
 
-KIND = "voc.sentiment.SentimentModel"
-_THRESHOLDS = {"star5": (2, 4), "csat5": (2, 4), "nps10": (6, 9)}
+__all__ = ["SentimentModel", "fingerprint", "is_inquiry", "weak_label"]
 
-
-_INQUIRY = re.compile(
-    r"请问|问一下|问下|咨询|想问|怎么|如何|能不能|能否|可以吗|在哪|多少|几点|什么时候|[吗呢][?？]?\s*$|[?？]"
-)
-
-
-def is_inquiry(text: str) -> bool:
-    """Reads as a question or a request for information (请问/怎么/…吗?)."""
-    return bool(_INQUIRY.search(text or ""))
-
-
-def weak_label(rating: float, scale: str) -> int | None:
-    """Rating -> 0 (negative) / 1 (positive) / None (middle ratings teach nothing reliable)."""
-    if scale not in _THRESHOLDS:
-        raise ValueError(f"unknown rating scale {scale!r}; use one of {sorted(_THRESHOLDS)}")
-    low, high = _THRESHOLDS[scale]
-    if rating <= low:
-        return 0
-    if rating >= high:
-        return 1
-    return None
+BALANCED = np.array([0.5, 0.5, 0.0])
 
 
 def fingerprint(texts: Iterable[str]) -> str:
@@ -66,29 +45,33 @@ def fingerprint(texts: Iterable[str]) -> str:
 
 
 class SentimentModel:
-    """Word + char TF-IDF and lexicon features -> logistic regression, Platt-calibrated with the lexicon score.
+    """Word + char TF-IDF and lexicon features -> logistic regression, calibrated together with the lexicon.
 
-    The final probability is ``sigmoid(a * model_logit + b * lexicon_sum + c)`` where a, b, c are fitted on
-    out-of-fold predictions of the training data, which both calibrates the model and decides how much to
-    trust the lexicon.
+    Class log-odds are ``W @ [model decision values, lexicon sum] + c``, fitted on out-of-fold decisions of
+    the training data, which both calibrates the model and decides how much to trust the lexicon. The score
+    is P(positive) - P(negative); with neutral training examples the band between the two label thresholds
+    is fitted on those out-of-fold scores for macro-F1 instead of being fixed at ±0.2.
     """
 
     def __init__(
         self,
         *,
-        min_per_class: int = 200,
+        min_per_class: int = 100,
         C: float = 1.0,
-        min_df: int = 2,
+        min_df: int = 3,
         char_ngrams: tuple[int, int] = (1, 3),
         negation_window: int = 3,
         calibration_folds: int = 3,
         negative_below: float = -0.2,
         positive_above: float = 0.2,
+        fit_band: bool = True,
         n_cues: int = 5,
         pseudo_share: float = 1.0,
         max_unlabelled: int = 50_000,
         prior_correction: bool = True,
         balance_pseudo: bool = True,
+        check_adaptation: bool = True,
+        min_unlabelled: int = 500,
         random_state: int = 0,
     ) -> None:
         self.min_per_class = min_per_class
@@ -99,11 +82,14 @@ class SentimentModel:
         self.calibration_folds = calibration_folds
         self.negative_below = negative_below
         self.positive_above = positive_above
+        self.fit_band = fit_band
         self.n_cues = n_cues
         self.pseudo_share = pseudo_share
         self.max_unlabelled = max_unlabelled
         self.prior_correction = prior_correction
         self.balance_pseudo = balance_pseudo
+        self.check_adaptation = check_adaptation
+        self.min_unlabelled = min_unlabelled
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------------------
@@ -113,21 +99,18 @@ class SentimentModel:
         labels: Sequence[int],
         groups: Sequence[str] | None = None,
         unlabelled: Sequence[str] | None = None,
-        target_prior: float | None = None,
+        target_prior: float | Sequence[float] | None = None,
         sample_weight: Sequence[float] | None = None,
     ) -> SentimentModel:
-        """Learn from labelled texts (1 positive, 0 negative); too few per class -> lexicon only.
+        """Learn from labelled texts (codes of ``voc.sentiment.labels``); too few per class -> lexicon only.
 
-        ``groups`` (e.g. product, channel or source of each record) makes the calibration folds leave whole
-        groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
-        ``unlabelled`` texts (the workspace's unrated records: calls, social posts) adapt the model to them
-        by self-training: the confident ``pseudo_share`` of each predicted class, less the texts whose lexicon
-        cues contradict the prediction, joins the training data; with ``balance_pseudo`` each weighs by its
-        squared confidence and a small pool as much in total as the labelled rows, so a new channel is not
-        drowned by many ratings. Once adapted, the new feedback is no longer unfamiliar: that second fit calibrates on
-        ordinary stratified folds. The model is trained class-balanced; with ``prior_correction`` its scores
-        are shifted to the share of positives expected where it will score: ``target_prior``, else estimated
-        from the unlabelled texts (``estimate_prior``). ``sample_weight`` weighs the labelled rows.
+        Negative and positive each need ``min_per_class`` examples; neutral becomes a third class when it
+        has as many, else its rows are left out. ``groups`` (product, channel or source of each record)
+        make the calibration folds leave whole groups out, so the lexicon/model blend is learned on
+        unfamiliar vocabulary, as new feedback will be. ``unlabelled`` texts (the unrated records) may adapt
+        the model by self-training and a prior shift, but only when ``AdaptationCheck`` finds the data
+        supports it (``adaptation_`` says what it found); ``target_prior`` sets the expected class mix
+        directly. ``sample_weight`` weighs the labelled rows.
         """
         texts = [t or "" for t in texts]
         y = np.asarray(labels, dtype=np.int64)
@@ -137,24 +120,57 @@ class SentimentModel:
         self.lexicon_ = LexiconScorer(self.negative_below, self.positive_above, self.negation_window)
         pool = sample_unlabelled(unlabelled or (), set(texts), self.max_unlabelled, self.random_state)
         self.fingerprint_ = fingerprint([*texts, "\x1e", *pool] if pool else texts)
+        counts = np.bincount(y, minlength=3) if len(y) else np.zeros(3, dtype=np.int64)
+        if 0 < counts[NEU] < self.min_per_class:
+            log.info("only %d neutral labels (< %d): two classes", counts[NEU], self.min_per_class)
+            keep = y != NEU
+            texts = [t for t, k in zip(texts, keep, strict=True) if k]
+            y, weight = y[keep], weight[keep]
+            groups = None if groups is None else [g for g, k in zip(groups, keep, strict=True) if k]
         self.n_train_ = len(texts)
         self.n_pseudo_ = 0
-        self.prior_ = 0.5
-        counts = np.bincount(y, minlength=2) if len(y) else np.zeros(2, dtype=np.int64)
-        self.lexicon_only_ = bool(counts.min() < self.min_per_class)
+        self.adaptation_: dict = {"applied": False, "reason": "no unlabelled texts"}
+        self.lexicon_only_ = bool(min(counts[NEG], counts[POS]) < self.min_per_class)
+        self.classes_ = [NEG, POS, NEU] if counts[NEU] >= self.min_per_class else [NEG, POS]
+        self.thresholds_ = (self.negative_below, self.positive_above)
+        self.reference_prior_ = self.expected_prior_ = BALANCED
         if self.lexicon_only_:
-            log.info("only %s negative / %s positive labels (< %s): lexicon-only scoring", *counts, self.min_per_class)
+            log.info("%s negative / %s positive labels (< %s): lexicon only", *counts[:2], self.min_per_class)
             self._set_empty()
             return self
+        if len(self.classes_) == 3:
+            # Thresholds are fitted at the training mix, so that mix is what the scores refer to.
+            self.reference_prior_ = self.expected_prior_ = np.bincount(y, weight, minlength=3) / weight.sum()
         self._fit_labelled(texts, y, groups, weight)
         if pool and self.pseudo_share > 0:
-            proba, cues = self.predict_with_lexicon(pool)
-            if target_prior is None:
-                target_prior = estimate_prior(proba)
-            self.self_train(texts, y, pool, proba, cues, weight)
+            adapted = self.adapted(texts, y, pool, weight)
+            self.__dict__.update(adapted.__dict__)
         if target_prior is not None:
             self.expect_prior(target_prior)
         return self
+
+    def adapted(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[int],
+        pool: Sequence[str],
+        sample_weight: np.ndarray | None = None,
+        held_out: Sequence[str] | None = None,
+    ) -> SentimentModel:
+        """This model adapted to ``pool`` when ``AdaptationCheck`` allows it, else an unchanged copy.
+
+        ``fit`` and ``evaluate`` both come here (``adapt.adapt_model``), so they run the same recipe;
+        ``held_out`` are texts to check the trial on (``evaluate`` passes the half it will score).
+        """
+        self._check()
+        return adapt_model(self, texts, labels, pool, sample_weight, held_out)
+
+    def _classes(self, texts: Sequence[str]) -> np.ndarray:
+        """Class codes: P >= 0.5 for two classes (what accuracy counts), the fitted band for three."""
+        score = scores(self.predict_with_lexicon(texts, full=True)[0])
+        if len(self.classes_) == 2:
+            return np.where(score >= 0, POS, NEG)
+        return labels_at(score, *self.thresholds_)
 
     def self_train(
         self,
@@ -165,54 +181,81 @@ class SentimentModel:
         cues: np.ndarray,
         sample_weight: np.ndarray | None = None,
     ) -> SentimentModel:
-        """Retrain on the labelled data plus pseudo-labels for ``pool`` (its ``predict_with_lexicon`` output).
+        """Retrain on the labelled data plus pseudo-labels for ``pool`` (``proba``: its (n, 3) probabilities).
 
-        ``fit`` calls this after its first fit; ``evaluate`` calls it on copies of one fitted model, one per
-        cross-fitted half, so the recipe is written once. The refit calibrates on stratified folds. A
-        lexicon-only model has no model to retrain and is returned as it is.
+        Pseudo-labels follow this model's own thresholds; the refit calibrates on stratified folds and fits
+        its thresholds on the labelled rows only. A lexicon-only model is returned as it is.
         """
         self._check()
         if self.lexicon_only_:
             return self
+        pseudo_classes = labels_at(scores(proba), *self.thresholds_) if len(self.classes_) == 3 else None
         more_texts, more_y, more_weight = with_pseudo(
-            texts, labels, pool, proba, self.pseudo_share, cues, self.balance_pseudo
+            texts, labels, pool, proba, self.pseudo_share, cues, self.balance_pseudo, pseudo_classes
         )
         if sample_weight is not None:
             more_weight[: len(texts)] = sample_weight
         self.n_pseudo_ = len(more_texts) - len(texts)
         log.info("self-training on %d pseudo-labelled texts of %d unlabelled", self.n_pseudo_, len(pool))
-        self._fit_labelled(more_texts, more_y, None, more_weight)
+        self._fit_labelled(more_texts, more_y, None, more_weight, n_real=len(texts))
         return self
 
-    def expect_prior(self, prior: float) -> SentimentModel:
-        """Shift scores to an expected share of positives (a no-op without ``prior_correction``)."""
-        if self.prior_correction:
-            self.prior_ = min(max(float(prior), 0.01), 0.99)
-            log.info("scores shifted to an expected %.1f%% positive", 100 * self.prior_)
+    def expect_prior(self, prior: float | Sequence[float]) -> SentimentModel:
+        """Shift scores to an expected class mix: P(positive) for two classes, or (neg, pos, neu) shares."""
+        if not self.prior_correction:
+            return self
+        if np.ndim(prior) == 0:
+            p = min(max(float(prior), 0.01), 0.99)
+            rest = 1.0 - p
+            ref = self.reference_prior_
+            neu = ref[NEU] * rest / max(ref[NEG] + ref[NEU], 1e-9)
+            prior = [rest - neu, p, neu]
+        self.expected_prior_ = np.asarray(prior, dtype=np.float64)
+        log.info("scores shifted to an expected %.1f%% positive", 100 * self.prior_)
         return self
 
-    def _fit_labelled(self, texts: list[str], y: np.ndarray, groups: Sequence[str] | None, weight: np.ndarray) -> None:
+    @property
+    def prior_(self) -> float:
+        """The expected share of positives where the model scores (0.5 when nothing shifted it)."""
+        return float(self.expected_prior_[POS])
+
+    def _fit_labelled(
+        self,
+        texts: list[str],
+        y: np.ndarray,
+        groups: Sequence[str] | None,
+        weight: np.ndarray,
+        n_real: int | None = None,
+    ) -> None:
         tokens, hits = self._analyse(texts)
         words = [self._words(t) for t in tokens]
+        # The stored vocabulary only holds n-grams of min_df distinct documents: no one customer's words.
+        first: dict[str, int] = {}
+        for i, t in enumerate(texts):
+            first.setdefault(t, i)
+        distinct = list(first.values())
         self.word_vec_ = TfidfVectorizer(analyzer=identity, sublinear_tf=True, min_df=self.min_df)
         self.char_vec_ = TfidfVectorizer(
             analyzer="char", ngram_range=tuple(self.char_ngrams), sublinear_tf=True, min_df=self.min_df
         )
-        self.word_vec_.fit(words)
-        self.char_vec_.fit(texts)
+        self.word_vec_.fit([words[i] for i in distinct])
+        self.char_vec_.fit([texts[i] for i in distinct])
         lex = lexicon_matrix(hits)
         self.lex_scale_ = np.maximum(np.abs(lex).max(axis=0), 1.0)
         X = self._matrix(words, texts, lex)
-        oof = np.zeros(len(y))
+        three = len(self.classes_) == 3
+        oof = np.zeros((len(y), 3) if three else len(y))
         for tr, te in self._folds(X, y, groups):
             oof[te] = self._classifier().fit(X[tr], y[tr], sample_weight=weight[tr]).decision_function(X[te])
         clf = self._classifier().fit(X, y, sample_weight=weight)
-        self.coef_ = clf.coef_.ravel().astype(np.float64)
-        self.intercept_ = float(clf.intercept_[0])
-        platt = LogisticRegression(C=100.0, class_weight="balanced", max_iter=1000)
-        platt.fit(np.column_stack([oof, lex[:, 0]]), y, sample_weight=weight)
-        self.calibration_ = np.array([*platt.coef_.ravel(), platt.intercept_[0]], dtype=np.float64)
-        log.info("calibration: %.3f * model + %.3f * lexicon + %.3f", *self.calibration_)
+        self.coef_ = clf.coef_.astype(np.float64) if three else clf.coef_.ravel().astype(np.float64)
+        self.intercept_ = clf.intercept_.astype(np.float64) if three else np.float64(clf.intercept_[0])
+        self.calibration_ = fit_calibration(oof, _evidence(lex, three), y, weight)
+        if three and self.fit_band:
+            real = slice(0, n_real if n_real is not None else len(y))
+            oof_scores = scores(probabilities(self.calibration_, oof[real], _evidence(lex[real], three)))
+            self.thresholds_ = fit_thresholds(oof_scores, y[real])
+            log.info("neutral band fitted at %.2f / %.2f", *self.thresholds_)
         self._index_words()
 
     def _folds(self, X, y: np.ndarray, groups: Sequence[str] | None):
@@ -227,7 +270,7 @@ class SentimentModel:
     def _set_empty(self) -> None:
         self.word_vec_ = self.char_vec_ = None
         self.coef_ = np.zeros(0)
-        self.intercept_ = 0.0
+        self.intercept_ = np.float64(0.0)
         self.lex_scale_ = np.ones(6)
         self.calibration_ = np.zeros(3)
         self.feature_words_: dict[int, str] = {}
@@ -238,9 +281,10 @@ class SentimentModel:
             word = readable(feat)
             if word is not None:
                 self.feature_words_[col] = word
-        weight = np.zeros(len(self.coef_))
+        push = self.coef_[POS] - self.coef_[NEG] if self.coef_.ndim == 2 else self.coef_
+        weight = np.zeros(push.shape[0])
         cols = list(self.feature_words_)
-        weight[cols] = self.coef_[cols]
+        weight[cols] = push[cols]
         self._word_weight = sparse.diags(weight, format="csr")
 
     # ---- features ------------------------------------------------------------------------------------
@@ -252,7 +296,7 @@ class SentimentModel:
             tokens = [seg.cut(t) for t in texts]
         elif len(tokens) != len(texts):
             raise ValueError(f"{len(tokens)} token lists for {len(texts)} texts")
-        return tokens, [self.lexicon_.hits(t) for t in tokens]
+        return tokens, [self.lexicon_.hits(tok, t) for tok, t in zip(tokens, texts, strict=True)]
 
     def _words(self, tokens: Sequence[str]) -> list[str]:
         return mark_negation(tokens, self.lexicon_.lexicon.negations, self.negation_window)
@@ -274,27 +318,36 @@ class SentimentModel:
             raise NotFittedError("SentimentModel is not fitted: call fit(texts, labels) or SentimentModel.load(dir)")
 
     def predict_proba(self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None) -> np.ndarray:
-        """P(positive) per text, calibrated on the training data (``tokens``: as in ``score_many``)."""
+        """P(positive | not neutral) per text: the two-class probability binary metrics and files use."""
         return self.predict_with_lexicon(texts, tokens)[0]
 
     def predict_with_lexicon(
-        self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None
+        self, texts: Sequence[str], tokens: Sequence[Sequence[str]] | None = None, full: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """P(positive) and the lexicon's signed cue sum per text (what self-training checks agreement with)."""
+        """Probabilities and the lexicon's signed cue sum per text (what self-training checks agreement with).
+
+        ``full`` gives the (n, 3) NEG/POS/NEU matrix instead of P(positive | not neutral).
+        """
         self._check()
         texts = [t or "" for t in texts]
         tokens, hits = self._analyse(texts, tokens)
-        return self._proba(texts, tokens, hits)[0], lexicon_matrix(hits)[:, 0]
+        proba = self._proba(texts, tokens, hits)[0]
+        if not full:
+            proba = proba[:, POS] / np.maximum(proba[:, POS] + proba[:, NEG], 1e-12)
+        return proba, lexicon_matrix(hits)[:, 0]
 
     def _proba(self, texts, tokens, hits) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         lex = lexicon_matrix(hits)
         if self.lexicon_only_:
-            return (np.array([squash(v) for v in lex[:, 0]]) + 1) / 2, None
+            p = (np.array([squash(v) for v in lex[:, 0]]) + 1) / 2
+            return np.column_stack([1 - p, p, np.zeros(len(p))]), None
         X = self._matrix([self._words(t) for t in tokens], texts, lex)
-        logit = X @ self.coef_ + self.intercept_
-        a, b, c = self.calibration_
-        c += math.log(self.prior_ / (1.0 - self.prior_))
-        return 1.0 / (1.0 + np.exp(-(a * logit + b * lex[:, 0] + c))), X
+        decision = X @ self.coef_.T + self.intercept_
+        shift = prior_shift(self.expected_prior_, self.reference_prior_)
+        return probabilities(self.calibration_, decision, _evidence(lex, self.coef_.ndim == 2), shift), X
+
+    def label(self, score: float) -> str:
+        return label_for(score, *self.thresholds_)
 
     def score_many(self, texts: Iterable[str], tokens: Sequence[Sequence[str]] | None = None) -> list[SentimentResult]:
         """Score a batch; each text is segmented once and shared by the lexicon and the model.
@@ -307,15 +360,10 @@ class SentimentModel:
         tokens, hits = self._analyse(texts, tokens)
         proba, X = self._proba(texts, tokens, hits)
         pushes = self._pushes(X, len(texts))
-        lo, hi = self.negative_below, self.positive_above
         out = []
-        for i, p in enumerate(proba.tolist()):
-            score = min(max(2.0 * p - 1.0, -1.0), 1.0) if texts[i].strip() else 0.0
-            if score < 0 and is_inquiry(texts[i]) and not any(h.value < 0 for h in hits[i]):
-                # A question with no complaint cue is an inquiry: the model, trained on rated reviews, has
-                # never seen one and leans negative; keep the sign but stay inside the neutral band.
-                score = max(score, lo / 2)
-            out.append(SentimentResult(score, label_for(score, lo, hi), self._cues(score, hits[i], pushes[i])))
+        for i, s in enumerate(np.clip(scores(proba), -1.0, 1.0).tolist()):
+            score = inquiry_cap(s, texts[i], hits[i], self.thresholds_) if texts[i].strip() else 0.0
+            out.append(SentimentResult(score, self.label(score), self._cues(score, hits[i], pushes[i])))
         return out
 
     def score(self, text: str) -> SentimentResult:
@@ -341,76 +389,20 @@ class SentimentModel:
 
     # ---- persistence ---------------------------------------------------------------------------------
     def get_params(self) -> dict:
-        return {
-            k: getattr(self, k)
-            for k in (
-                "min_per_class",
-                "C",
-                "min_df",
-                "char_ngrams",
-                "negation_window",
-                "calibration_folds",
-                "negative_below",
-                "positive_above",
-                "n_cues",
-                "pseudo_share",
-                "max_unlabelled",
-                "prior_correction",
-                "balance_pseudo",
-                "random_state",
-            )
-        }
+        return {k: getattr(self, k) for k in persist.PARAMS}
 
     def save(self, folder: Path | str) -> Path:
         """Write config.json, manifest.json and arrays (.npy / JSON vocabularies); no pickle."""
         self._check()
-        folder = write_config(folder, self.get_params())
-        state = {
-            "lexicon_only": self.lexicon_only_,
-            "intercept": self.intercept_,
-            "n_train": self.n_train_,
-            "n_pseudo": self.n_pseudo_,
-            "prior": self.prior_,
-        }
-        if not self.lexicon_only_:
-            for name, vec in (("word", self.word_vec_), ("char", self.char_vec_)):
-                vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
-                (folder / f"{name}_vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False))
-                np.save(folder / f"{name}_idf.npy", vec.idf_)
-        (folder / "state.json").write_text(json.dumps(state))
-        for name in ("coef", "lex_scale", "calibration"):
-            np.save(folder / f"{name}.npy", getattr(self, f"{name}_"))
-        write_manifest(folder, KIND, self.fingerprint_, ("scikit-learn", "numpy", "jieba"))
-        return folder
+        return persist.save(self, Path(folder))
 
     @classmethod
     def load(cls, folder: Path | str) -> SentimentModel:
         """Rebuild a saved model: vectorisers from their vocabularies and idf, coefficients from .npy."""
-        folder = Path(folder)
-        config, manifest = read_artifact(folder, KIND, "sentiment model")
-        config["char_ngrams"] = tuple(config["char_ngrams"])
-        model = cls(**config)
-        state = json.loads((folder / "state.json").read_text())
-        model.lexicon_ = LexiconScorer(model.negative_below, model.positive_above, model.negation_window)
-        model.fingerprint_ = manifest["fingerprint"]
-        model.n_train_ = state["n_train"]
-        model.n_pseudo_ = state.get("n_pseudo", 0)
-        model.prior_ = state.get("prior", 0.5)
-        model.lexicon_only_ = state["lexicon_only"]
-        model._set_empty()
-        for name in ("coef", "lex_scale", "calibration"):
-            setattr(model, f"{name}_", np.load(folder / f"{name}.npy"))
-        model.intercept_ = float(state["intercept"])
-        if not model.lexicon_only_:
-            model.word_vec_ = _rebuild(TfidfVectorizer(analyzer=identity, sublinear_tf=True), folder, "word")
-            model.char_vec_ = _rebuild(
-                TfidfVectorizer(analyzer="char", ngram_range=model.char_ngrams, sublinear_tf=True), folder, "char"
-            )
-            model._index_words()
-        return model
+        return persist.load(cls, Path(folder))
 
 
-def _rebuild(vec: TfidfVectorizer, folder: Path, name: str) -> TfidfVectorizer:
-    vec.vocabulary_ = json.loads((folder / f"{name}_vocabulary.json").read_text())
-    vec.idf_ = np.load(folder / f"{name}_idf.npy")
-    return vec
+def _evidence(lex: np.ndarray, three: bool) -> np.ndarray:
+    """The lexicon columns calibration sees: the cue sum (two classes), or praise and complaint mass apart
+    (three: a neutral text has little of either, which a signed sum cannot tell from mixed feelings)."""
+    return lex[:, 1:3] if three else lex[:, :1]
