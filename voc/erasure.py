@@ -136,7 +136,9 @@ def forget(ws: Workspace, store: Store, customer: str | None = None, record_id: 
     report.storage.append("search index optimized: erased terms merged out of feedback_fts_data")
     for name, eraser in DERIVED_STORES:
         report.removed[name] = eraser(ws, store, erased)
-    unique = {w for w in words if not store.term_used(w)}
+    # Words no remaining record has, not even inside a longer word: any copy of one left in a model or a theme
+    # label came from the erased records.
+    unique = {w for w in words if not store.term_used(w) and not store.text_used(w)}
     themes = store.prune_theme_words(unique) + _prune_theme_snapshots(ws, unique) if unique else 0
     if themes:
         report.removed["theme labels and keywords"] = themes

@@ -100,18 +100,26 @@ def export(
     with open_store(ws, readonly=True) as store:
         rows = store.iter_records(RecordFilter(month=month, channel=channel.value if channel else None))
         out = sys.stdout
-        if fmt is ExportFormat.jsonl:
-            for row in rows:
-                row.pop("rid", None)
-                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-        else:  # opened in Excel: text that would start a formula gets a leading '
-            writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
-            writer.writeheader()
-            for row in rows:
-                row["extra"] = json.dumps(row["extra"], ensure_ascii=False)
-                if isinstance(row.get("sentiment_cues"), list):
-                    row["sentiment_cues"] = " ".join(row["sentiment_cues"])
-                writer.writerow({k: sheet_cell(v) for k, v in row.items()})
+        try:
+            _write_export(rows, fmt, out)
+        finally:
+            rows.close()
+
+
+def _write_export(rows: Any, fmt: ExportFormat, out: Any) -> None:
+    """Records as JSON lines or CSV (whose text cells never start a formula)."""
+    if fmt is ExportFormat.jsonl:
+        for row in rows:
+            row.pop("rid", None)
+            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    else:  # opened in Excel: text that would start a formula gets a leading '
+        writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            row["extra"] = json.dumps(row["extra"], ensure_ascii=False)
+            if isinstance(row.get("sentiment_cues"), list):
+                row["sentiment_cues"] = " ".join(row["sentiment_cues"])
+            writer.writerow({k: sheet_cell(v) for k, v in row.items()})
 
 
 @quarantine_app.command("list")

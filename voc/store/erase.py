@@ -80,6 +80,15 @@ class EraseMixin:
             return True
         return bool(rows)
 
+    def text_used(self, word: str) -> bool:
+        """Whether any stored record's text or turn still contains this string (a full scan: ask rarely)."""
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM feedback WHERE instr(text, ?) > 0) "
+            "OR EXISTS (SELECT 1 FROM turns WHERE instr(text, ?) > 0)",
+            (word, word),
+        )
+        return bool(rows)
+
     def wipe_free_pages(self) -> bool:
         """VACUUM once for a database that was written before voc set secure_delete (its free pages may still
         hold deleted text); True when it ran."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -255,7 +256,8 @@ class RecordsMixin:
                 for row in rows:
                     yield _decode(row)
         finally:
-            cur.close()
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the store was closed before the stream ended
+                cur.close()
 
     def counts_by_channel_month(self) -> list[dict[str, Any]]:
         rows = self.query(  # type: ignore[attr-defined]
