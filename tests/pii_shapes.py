@@ -59,8 +59,11 @@ def group(number: str, sizes: list[int], sep: str) -> str:
 
 
 @st.composite
-def groupings(draw: st.DrawFn, number: str) -> str:
-    """The number as written: whole, in groups of two or more (the last may be shorter), or digit by digit."""
+def groupings(draw: st.DrawFn, number: str, first: tuple[int, ...] = ()) -> str:
+    """The number as written: whole, in groups of two or more (the last may be shorter), or digit by digit.
+
+    ``first`` restricts the size of the first group (card numbers are written 4-4-4-4 or 6-13, never 2-...).
+    """
     style = draw(st.sampled_from(["whole", "groups", "spaced"]))
     if style == "whole":
         return number
@@ -68,6 +71,9 @@ def groupings(draw: st.DrawFn, number: str) -> str:
         return draw(st.sampled_from([" ", "  ", "\u3000"])).join(number)
     sep = draw(st.sampled_from(SEPARATORS))
     sizes, left = [], len(number)
+    if first:
+        sizes.append(draw(st.sampled_from(first)))
+        left -= sizes[0]
     while left > 3:
         size = draw(st.integers(2, min(8, left - 2)))
         sizes.append(size)
@@ -122,7 +128,7 @@ def cards(draw: st.DrawFn) -> tuple[str, str]:
     prefix = draw(st.sampled_from(["62", "4", "5", "9558", "6217", "6222"]))
     body = prefix + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=length - len(prefix) - 1,
                                           max_size=length - len(prefix) - 1)))
-    return "card", draw(groupings(luhn_complete(body)))
+    return "card", draw(groupings(luhn_complete(body), first=(4, 6)))
 
 
 @st.composite

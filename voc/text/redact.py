@@ -169,6 +169,11 @@ def _plausible(groups: list[str], seps: list[str]) -> bool:
     return not (dots and len(groups) == 2 and len(groups[1]) <= 2)  # an amount such as 13800000000.00
 
 
+def _card_grouping(groups: list[str]) -> bool:
+    """How card numbers are grouped: whole, 4 or 6 digits first (4-4-4-4, 6-13 ...), or digit by digit."""
+    return len(groups) == 1 or 4 <= len(groups[0]) <= 6 or all(len(g) == 1 for g in groups)
+
+
 def _spans(run: str, before: str) -> list[tuple[int, int, str, int, int]]:
     """(first group, end group, placeholder, start offset, end offset) of the identifiers inside one run.
 
@@ -194,6 +199,8 @@ def _spans(run: str, before: str) -> list[tuple[int, int, str, int, int]]:
             if not _plausible(groups[i:j], seps[i + 1 : j]):
                 continue
             kind = classify(digits, bool(_SERIAL.search(before + run[: starts[i]])))
+            if kind == CARD and not _card_grouping(groups[i:j]):
+                continue  # e.g. a card number and a hotline after it, which only together pass Luhn
             if kind:
                 hit = (i, j, kind, starts[i], starts[j - 1] + len(groups[j - 1]))
                 break
