@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from voc.errors import VocError
-from voc.monthly import month_overview
+from voc.monthly import month_overview, theme_quotes
 from voc.store import SearchFilters, Store
 from voc.taxonomy import Taxonomy
 from voc.text.segment import read_lexicon
@@ -153,7 +153,9 @@ def theme_stats(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _theme_examples(home: str, stamp: str, theme_id: int, month: str, k: int) -> list[dict[str, Any]]:
-    return _store(home).theme_examples(theme_id, month, k)
+    store = _store(home)
+    theme = next((t for t in store.list_themes() if t["theme_id"] == theme_id), None)
+    return theme_quotes(store, theme, month, k) if theme else []
 
 
 def theme_examples(ctx: Ctx, theme_id: int, month: str, k: int = 8) -> list[dict[str, Any]]:

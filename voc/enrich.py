@@ -17,6 +17,7 @@ import numpy as np
 from voc.config import Settings
 from voc.sentiment import (
     NEGATIVE,
+    NEUTRAL,
     LexiconScorer,
     Scorer,
     SentimentModel,
@@ -46,10 +47,23 @@ def load_scorer(models_dir: Path, settings: Settings) -> Scorer:
     return LexiconScorer(negative_below=s.negative_threshold, positive_above=s.positive_threshold)
 
 
-def is_complaint(label: str, rating: float | None, scale: str | None, escalation: bool | None) -> bool:
-    """Complaint-bearing: negative text, a low rating, or an escalating call."""
+def is_complaint(
+    label: str, rating: float | None, scale: str | None, escalation: bool | None, complaint_cue: bool = False
+) -> bool:
+    """Complaint candidate: negative text, a low rating, an escalating call, or a neutral text with a complaint
+    cue (a failure shape such as 转不了 or a negative lexicon word): what sentiment misses stays visible."""
     low = rating is not None and scale is not None and weak_label(rating, scale) == 0
-    return label == NEGATIVE or low or bool(escalation)
+    return label == NEGATIVE or low or bool(escalation) or (label == NEUTRAL and complaint_cue)
+
+
+_CUES: list[LexiconScorer] = []
+
+
+def complaint_cues(texts: Sequence[str]) -> list[bool]:
+    """Whether the lexicon and complaint rules alone read each text as negative (the trained model may not)."""
+    if not _CUES:
+        _CUES.append(LexiconScorer())
+    return [r.score < 0 for r in _CUES[0].score_many(texts)]
 
 
 @dataclass
@@ -82,8 +96,10 @@ def enrich(
         calls = [r["id"] for r in batch if r["channel"] == "call"]
         turns = store.customer_turns(calls) if calls else {}
         backup = step_of(batch) if step_of else [None] * len(batch)
+        neutral = [i for i, r in enumerate(scores) if r.label == NEUTRAL]
+        cued = dict(zip(neutral, complaint_cues([batch[i]["text"] for i in neutral]), strict=True))
         rows, turn_scores = [], []
-        for rec, res, fallback in zip(batch, scores, backup, strict=True):
+        for i, (rec, res, fallback) in enumerate(zip(batch, scores, backup, strict=True)):
             score, label, cues, escalation = res.score, res.label, res.cues, None
             if rec["channel"] == "call":
                 call_turns = turns.get(rec["id"], [])
@@ -96,7 +112,7 @@ def enrich(
                 customer = [t for t in call_turns if t["speaker"] == "customer" and (t["text"] or "").strip()]
                 turn_scores += [(rec["id"], t["idx"], s) for t, s in zip(customer, cs.trajectory, strict=False)]
             step, _ = taxonomy.match(rec["tokens"].split())
-            complaint = is_complaint(label, rec["rating"], rec["rating_scale"], escalation)
+            complaint = is_complaint(label, rec["rating"], rec["rating_scale"], escalation, cued.get(i, False))
             rows.append(Enrichment(rec["id"], score, label, cues, escalation, complaint, step or fallback or "other"))
             result.complaints += complaint
             result.escalations += bool(escalation)

@@ -11,6 +11,7 @@ import numpy as np
 from voc.errors import VocError
 from voc.flags import Flag, FlagRules, ThemeEvidence, ThemeSeries, flags_for_month, rating_impact
 from voc.store import Store
+from voc.topics.themes import GENERIC
 
 KPI_KEYS = ("volume", "complaints", "negative_share", "nps", "mean_star", "csat", "escalations", "escalation_rate",
             "repeat_rate")
@@ -85,6 +86,29 @@ def theme_series(store: Store) -> list[ThemeSeries]:
     return out
 
 
+def theme_quotes(store: Store, theme: dict[str, Any], month: str | None, k: int = 5) -> list[dict[str, Any]]:
+    """A theme's evidence: its most central records that use a theme keyword, no two alike.
+
+    The generic bucket (泛泛抱怨) is never quoted: a rant says nothing about what to fix.
+    """
+    if theme.get("kind") == GENERIC:
+        return []
+    words = set(theme.get("keywords", [])[:5])
+    candidates = store.theme_examples(theme["theme_id"], month, 8 * k)
+    picked: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for with_keyword in (True, False):
+        for row in candidates:
+            key = "".join(ch for ch in row["text"] if ch.isalnum())
+            if key in seen or bool(words & set((row.get("tokens") or "").split())) != with_keyword:
+                continue
+            seen.add(key)
+            picked.append(row)
+            if len(picked) == k:
+                return picked
+    return picked
+
+
 def _detractor(score: float, scale: str) -> bool:
     return score <= 60 if scale == "nps10" else score <= 25
 
@@ -118,7 +142,7 @@ def theme_evidence(store: Store, month: str, rules: FlagRules, examples: int = 5
             repeat_contact_rate=_ratio(a.get("repeats", 0), a.get("keyed", 0)),
             escalation_share=_ratio(a.get("escalations", 0), a.get("calls", 0)),
             rating_impact=impact,
-            example_ids=[e["id"] for e in store.theme_examples(tid, month, examples)] if a else [],
+            example_ids=[e["id"] for e in theme_quotes(store, theme, month, examples)] if a else [],
         )
     return out
 

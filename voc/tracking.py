@@ -22,6 +22,7 @@ from voc.config import ThemeSettings
 from voc.store import Store
 from voc.taxonomy import OTHER, Taxonomy
 from voc.topics import Theme, ThemeModel
+from voc.topics.themes import GENERIC
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +126,7 @@ def track_themes(
             split, merged = lin.split, lin.merged
         runs.append(_save_month(store, month, rows, labels, sims, model, taxonomy, known,
                                 (new_ids, continued, retired, stability, split, merged)))
-        target = snapshot_dir(models_dir, month)
-        shutil.rmtree(target, ignore_errors=True)
-        model.save(str(target))
+        model.save(str(snapshot_dir(models_dir, month)))
     store.refresh_theme_stats()
     return runs
 
@@ -157,11 +156,14 @@ def _save_month(
             "theme_id": theme.id,
             "label": theme.label,
             "keywords": [w for w, _ in theme.keywords],
-            "process_step": prev.get("process_step") or theme_step(theme, taxonomy, members.get(theme.id, [])),
+            "process_step": OTHER if theme.kind == GENERIC else theme_step(theme, taxonomy, members.get(theme.id, [])),
             "first_month": prev.get("first_month") or month,
             "last_month": month if counts.get(theme.id) else prev.get("last_month"),
             "size": int(theme.size),
-            "coherence": float(theme.coherence) if np.isfinite(theme.coherence) else None,
+            "coherence": None,
+            "kind": theme.kind,
+            "coverage": theme.coverage,
+            "specificity": theme.specificity,
             "status": "retired" if theme.id in retired else "active",
             "related": split.get(theme.id),
         }

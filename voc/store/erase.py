@@ -113,6 +113,12 @@ class EraseMixin:
                     cur.execute("UPDATE themes SET label = ?, keywords = ? WHERE theme_id = ?",
                                 (new_label, json.dumps(new_keywords, ensure_ascii=False), theme_id))
                     changed += 1
+            history = cur.execute("SELECT theme_id, month, label, keywords FROM theme_labels").fetchall()
+            for theme_id, month, label, keywords in history:
+                new_label, new_keywords = prune_words(label, json.loads(keywords), words)
+                if new_label != label or len(new_keywords) != len(json.loads(keywords)):
+                    cur.execute("UPDATE theme_labels SET label = ?, keywords = ? WHERE theme_id = ? AND month = ?",
+                                (new_label, json.dumps(new_keywords, ensure_ascii=False), theme_id, month))
         return changed
 
     # reports written from the store's data, so an erasure can find and rewrite them ------------------------

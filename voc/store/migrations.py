@@ -223,4 +223,24 @@ CREATE TABLE reports (
     )
 )
 
+MIGRATIONS.append(
+    (
+        5,
+        """
+ALTER TABLE themes ADD COLUMN kind TEXT NOT NULL DEFAULT 'complaint';
+ALTER TABLE themes ADD COLUMN coverage REAL;
+ALTER TABLE themes ADD COLUMN specificity REAL;
+
+CREATE TABLE theme_labels (
+    theme_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    label TEXT NOT NULL,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    size INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (theme_id, month)
+) WITHOUT ROWID;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

@@ -52,18 +52,27 @@ class ThemesMixin:
         now = utcnow()
         with self.transaction() as cur:  # type: ignore[attr-defined]
             for t in themes:
+                keywords = json.dumps(t.get("keywords", []), ensure_ascii=False)
                 cur.execute(
                     "INSERT INTO themes (theme_id, label, keywords, process_step, first_month, last_month, size, "
-                    "coherence, status, related, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "coherence, status, related, updated_at, kind, coverage, specificity) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (theme_id) DO UPDATE SET label = excluded.label, keywords = excluded.keywords, "
                     "process_step = excluded.process_step, last_month = excluded.last_month, size = excluded.size, "
                     "coherence = excluded.coherence, status = excluded.status, related = excluded.related, "
-                    "updated_at = excluded.updated_at",
+                    "updated_at = excluded.updated_at, kind = excluded.kind, coverage = excluded.coverage, "
+                    "specificity = excluded.specificity",
                     (
-                        t["theme_id"], t["label"], json.dumps(t.get("keywords", []), ensure_ascii=False),
+                        t["theme_id"], t["label"], keywords,
                         t.get("process_step"), t.get("first_month", month), t.get("last_month", month),
                         t.get("size", 0), t.get("coherence"), t.get("status", "active"), t.get("related"), now,
+                        t.get("kind", "complaint"), t.get("coverage"), t.get("specificity"),
                     ),
+                )
+                cur.execute(
+                    "INSERT OR REPLACE INTO theme_labels (theme_id, month, label, keywords, size) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (t["theme_id"], month, t["label"], keywords, t.get("size", 0)),
                 )
             cur.execute("UPDATE feedback SET theme_id = NULL, theme_sim = NULL WHERE month = ?", (month,))
             cur.executemany(
@@ -86,12 +95,19 @@ class ThemesMixin:
     def reset_themes(self) -> None:
         """Forget every theme so a rebuild replays all months from the start."""
         with self.transaction() as cur:  # type: ignore[attr-defined]
-            for table in ("themes", "theme_runs", "theme_lineage", "theme_stats", "flags"):
+            for table in ("themes", "theme_runs", "theme_lineage", "theme_stats", "flags", "theme_labels"):
                 cur.execute(f"DELETE FROM {table}")
             cur.execute("UPDATE feedback SET theme_id = NULL, theme_sim = NULL, repeat_contact = NULL")
 
     def list_themes(self) -> list[dict[str, Any]]:
         rows = self.query("SELECT * FROM themes ORDER BY theme_id")  # type: ignore[attr-defined]
+        return [{**dict(r), "keywords": json.loads(r["keywords"])} for r in rows]
+
+    def label_history(self, theme_id: int) -> list[dict[str, Any]]:
+        """A theme's label and keywords as they were after each month (labels follow members)."""
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT month, label, keywords, size FROM theme_labels WHERE theme_id = ? ORDER BY month", (theme_id,)
+        )
         return [{**dict(r), "keywords": json.loads(r["keywords"])} for r in rows]
 
     def lineage(self, month: str | None = None) -> list[dict[str, Any]]:
@@ -148,7 +164,7 @@ class ThemesMixin:
         extra = " AND month = ?" if month else ""
         params: tuple = (theme_id, month, k) if month else (theme_id, k)
         rows = self.query(  # type: ignore[attr-defined]
-            "SELECT id, source_id, channel, created_at, text, rating, rating_scale, sentiment FROM feedback "
+            "SELECT id, source_id, channel, created_at, text, tokens, rating, rating_scale, sentiment FROM feedback "
             f"WHERE theme_id = ?{extra} ORDER BY theme_sim DESC, id LIMIT ?",
             params,
         )

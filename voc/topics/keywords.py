@@ -29,6 +29,7 @@ def _readable(word: str) -> bool:
 
 
 DOMAIN_BOOST = 2.0
+NO_LABEL = "（无关键词）"
 
 
 def class_tfidf(
@@ -92,7 +93,13 @@ def make_label(keywords: Keywords, n_words: int = 3) -> str:
         chosen.append(w)
         if len(chosen) == n_words:
             break
-    return " · ".join(chosen) if chosen else "（无关键词）"
+    return " · ".join(chosen) if chosen else NO_LABEL
+
+
+def label_words(keywords: Keywords, n_words: int = 3) -> list[str]:
+    """The words ``make_label`` would join (what a reader sees and what label quality is measured on)."""
+    label = make_label(keywords, n_words)
+    return [] if label == NO_LABEL else label.split(" · ")
 
 
 def distinct_labels(keywords: dict[int, Keywords], n_words: int = 3, taken: Iterable[str] = ()) -> dict[int, str]:
@@ -110,3 +117,68 @@ def distinct_labels(keywords: dict[int, Keywords], n_words: int = 3, taken: Iter
         used.add(label)
         out[c] = label
     return out
+
+
+WordCounts = dict[int, dict[str, float]]
+
+
+def count_words(topics: Sequence[Sequence[str]], labels: np.ndarray) -> tuple[WordCounts, dict[str, float]]:
+    """Records per (theme, topic word) for labels >= 0, and records per word over every row given.
+
+    These counts are what a theme model keeps between months, so labels can be recomputed from all of a
+    theme's members without keeping the members themselves.
+    """
+    per_theme: WordCounts = {}
+    overall: dict[str, float] = {}
+    for doc, label in zip(topics, np.asarray(labels), strict=True):
+        words = set(doc)
+        for w in words:
+            overall[w] = overall.get(w, 0.0) + 1.0
+        if label >= 0:
+            bucket = per_theme.setdefault(int(label), {})
+            for w in words:
+                bucket[w] = bucket.get(w, 0.0) + 1.0
+    return per_theme, overall
+
+
+def add_counts(into: dict[str, float], more: dict[str, float]) -> None:
+    for w, n in more.items():
+        into[w] = into.get(w, 0.0) + n
+
+
+def keywords_from_counts(
+    per_theme: WordCounts,
+    sizes: dict[int, float],
+    overall: dict[str, float],
+    *,
+    n_keywords: int = 10,
+    min_count: int = 2,
+) -> dict[int, Keywords]:
+    """c-TF-IDF from kept counts: share of the theme's records using a word times its rarity elsewhere.
+
+    Same weight as ``class_tfidf`` (bank dictionary terms boosted), computed from counts so a theme's words
+    can be re-ranked every month from all its members to date.
+    """
+    live = [c for c in per_theme if sizes.get(c, 0) > 0]
+    if not live:
+        return {c: [] for c in per_theme}
+    mean_size = float(np.mean([sizes[c] for c in live]))
+    domain = frozenset(get_segmenter().user_terms)
+    out: dict[int, Keywords] = {}
+    for c, counts in per_theme.items():
+        size = max(float(sizes.get(c, 0)), 1.0)
+        scored = []
+        for w, n in counts.items():
+            if n < min_count or not _readable(w):
+                continue
+            weight = n / size * float(np.log1p(mean_size / max(overall.get(w, n), 1.0)))
+            scored.append((w, weight * (DOMAIN_BOOST if w in domain else 1.0)))
+        scored.sort(key=lambda p: (-p[1], p[0]))
+        out[c] = [(w, round(s, 6)) for w, s in scored[:n_keywords]]
+    return out
+
+
+def frequent_words(counts: dict[str, float], n: int = 3) -> Keywords:
+    """The theme's most used topic words: the label of last resort when no word is distinctive."""
+    top = sorted(counts.items(), key=lambda p: (-p[1], p[0]))[:n]
+    return [(w, float(c)) for w, c in top]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from voc.topics.cluster import choose_k, member_sums, nearest, normalise_rows, spherical_kmeans, theme_thresholds
+from voc.topics.content import topic_words
+from voc.topics.describe import describe
 from voc.topics.themes import Lineage
 
 if TYPE_CHECKING:
@@ -71,10 +73,13 @@ def _granularity(model: ThemeModel) -> float:
 
 def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Lineage:
     """Apply one batch to ``model`` in place and return the lineage of the step."""
+    topics = topic_words().many(toks)
+    content = np.array([bool(t) for t in topics], dtype=bool) & (np.linalg.norm(x, axis=1) > 0)
     old_ids = np.asarray(model.theme_ids_).copy()
     old_centroids = np.asarray(model.centroids_).copy()
     before, _ = model._assign(x, assign_all=False)
-    leftovers = np.flatnonzero((before < 0) & (np.linalg.norm(x, axis=1) > 0))
+    before[~content] = -1
+    leftovers = np.flatnonzero((before < 0) & content)
     fresh = _new_centroids(model, x[leftovers])
     if len(fresh) and model.merge_threshold is not None:
         # A leftover group that nearly duplicates an old theme is that theme's fringe, not a new theme.
@@ -82,7 +87,7 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
     new_ids = np.arange(model.next_id_, model.next_id_ + len(fresh), dtype=np.int64)
 
     # Continuing themes drift towards this batch, weighted by how many records they already hold.
-    sizes = {t.id: t.size for t in model.themes_}
+    sizes = {int(i): model.sizes_.get(int(i), 0) for i in old_ids}
     counts = {int(i): int((before == i).sum()) for i in old_ids}
     hit = before >= 0
     sums = member_sums(x[hit], np.searchsorted(old_ids, before[hit]), len(old_ids))
@@ -96,12 +101,16 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
     if len(new_ids):
         # New themes get their own bar from the members this batch gives them, like fitted themes.
         idx, sims0 = nearest(x, model.centroids_)
+        idx = np.where(content, idx, -1)
         fresh_bars = theme_thresholds(idx, sims0, len(model.theme_ids_), model.threshold_, model.outlier_quantile)
         model.thresholds_[len(old_ids):] = fresh_bars[len(old_ids):]
     model.next_id_ += len(new_ids)
     model.step_ += 1
     after, sims = model._assign(x)
     strict, _ = model._assign(x, assign_all=False)
+    after = np.where(content, after, model.generic_id_)
+    strict = np.where(content, strict, model.generic_id_)
+    sims = np.where(content, sims, 0.0).astype(np.float32)
 
     had = before >= 0
     stability = float((after[had] == before[had]).mean()) if had.any() else 1.0
@@ -114,12 +123,8 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
     merged = _merged_pairs(model, x, strict, old_ids)
 
     final = {int(i): int((strict == i).sum()) for i in model.theme_ids_}
-    for t in model.themes_:
-        t.size += final.get(t.id, 0)
-        if final.get(t.id, 0):
-            t.last_seen_step = model.step_
-    taken = [t.label for t in model.themes_]
-    model.themes_ += model._describe(toks, strict, sims, [int(i) for i in new_ids], taken=taken)
+    model.absorb(topics, strict, content)
+    model.themes_ = describe(model, topics, strict, sims, [int(i) for i in new_ids])
 
     lineage = Lineage(
         step=model.step_,

@@ -15,9 +15,10 @@ import numpy as np
 
 from voc.artifacts import read_json
 from voc.errors import NotFittedError
-from voc.topics.cluster import choose_k, merge_close, nearest, normalise_rows, spherical_kmeans, theme_thresholds
-from voc.topics.coherence import npmi_coherence
-from voc.topics.keywords import as_token_lists, class_tfidf, distinct_labels
+from voc.topics.cluster import merge_close, nearest, normalise_rows, spherical_kmeans, theme_thresholds
+from voc.topics.content import topic_words
+from voc.topics.describe import describe
+from voc.topics.keywords import add_counts, as_token_lists, count_words
 from voc.topics.lineage import run_update
 from voc.topics.persist import (
     fingerprint,
@@ -26,6 +27,7 @@ from voc.topics.persist import (
     read_artifact,
     write_artifact,
 )
+from voc.topics.quality import choose_k_by_labels
 from voc.topics.themes import Lineage, Theme
 
 log = logging.getLogger(__name__)
@@ -36,8 +38,9 @@ KIND = "voc.topics.ThemeModel"
 class ThemeModel:
     """Spherical k-means themes with c-TF-IDF labels, an outlier label and id-stable updates.
 
-    ``n_themes=None`` picks k in [min_themes, max_themes] by cosine silhouette on a sample, then merges
-    themes whose centroids are closer than ``merge_threshold``; an int forces exactly that many themes.
+    ``n_themes=None`` picks k in [min_themes, max_themes] by how well c-TF-IDF labels describe the themes
+    (``voc.topics.quality``), then merges themes whose centroids are closer than ``merge_threshold``; an int
+    forces that many themes. Records without a topic word go to the generic bucket ``generic_id_``.
     ``outlier_threshold=None`` learns the cut-off as the ``outlier_quantile`` of fitted similarities.
     """
 
@@ -46,12 +49,12 @@ class ThemeModel:
         *,
         n_themes: int | None = None,
         min_themes: int = 2,
-        max_themes: int = 20,
+        max_themes: int = 30,
         n_init: int = 10,
         max_iter: int = 50,
         fit_quantile: float = 0.5,
         max_fit_samples: int = 50000,
-        k_sample_size: int = 4000,
+        k_sample_size: int = 20000,
         merge_threshold: float | None = 0.8,
         split_threshold: float = 0.5,
         outlier_threshold: float | None = None,
@@ -61,7 +64,6 @@ class ThemeModel:
         n_keywords: int = 10,
         label_words: int = 3,
         n_representatives: int = 5,
-        coherence_sample: int = 20000,
         center: bool = True,
         random_state: int = 0,
     ) -> None:
@@ -83,29 +85,31 @@ class ThemeModel:
         self.n_keywords = n_keywords
         self.label_words = label_words
         self.n_representatives = n_representatives
-        self.coherence_sample = coherence_sample
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
     def fit(self, embeddings: np.ndarray, tokens: Sequence[Sequence[str] | str]) -> ThemeModel:
         """Discover themes in one batch of records (embeddings row-aligned with their jieba tokens)."""
         x, toks = self._check(embeddings, tokens)
-        usable = np.linalg.norm(x, axis=1) > 0
+        topics = topic_words().many(toks)
+        content = self._content(x, topics)
         self.mean_ = (
-            x[usable].mean(axis=0).astype(np.float32)
-            if self.center and usable.any()
+            x[content].mean(axis=0).astype(np.float32)
+            if self.center
             else np.zeros(x.shape[1], dtype=np.float32)
         )
         x = self._centre(x)
-        fit_rows = self._fit_rows(x, toks)
+        fit_rows = self._fit_rows(x, topics, content)
         sample = x[fit_rows]
         if self.n_themes is not None:
-            k, self.k_scores_ = int(self.n_themes), {}
+            k, self.k_scores_ = min(int(self.n_themes), len(sample)), {}
         else:
-            k, self.k_scores_ = choose_k(
+            k, self.k_scores_ = choose_k_by_labels(
                 sample,
+                [topics[i] for i in fit_rows],
                 self.min_themes,
                 self.max_themes,
+                n_words=self.label_words,
                 sample_size=self.k_sample_size,
                 random_state=self.random_state,
             )
@@ -117,28 +121,54 @@ class ThemeModel:
             centroids = self._merge(centroids, np.bincount(result.labels, minlength=k), self.merge_threshold)
         idx, sims = nearest(x, centroids)
         # Theme ids follow size (largest theme is 0) so the same data gives the same ids.
-        order = np.argsort(-np.bincount(idx, minlength=len(centroids)), kind="stable")
+        order = np.argsort(-np.bincount(idx[content], minlength=len(centroids)), kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         self.centroids_ = np.ascontiguousarray(centroids[order], dtype=np.float32)
         self.theme_ids_ = np.arange(len(order), dtype=np.int64)
+        self.generic_id_ = len(order)
         idx = rank[idx]
         if self.outlier_threshold is not None:
             self.threshold_ = float(self.outlier_threshold)
         else:
-            self.threshold_ = float(np.quantile(sims, self.outlier_quantile))
-        self.thresholds_ = theme_thresholds(idx, sims, len(order), self.threshold_, self.outlier_quantile)
+            self.threshold_ = float(np.quantile(sims[content], self.outlier_quantile))
+        self.thresholds_ = theme_thresholds(
+            np.where(content, idx, -1), sims, len(order), self.threshold_, self.outlier_quantile
+        )
         labels = self.theme_ids_[idx]
         if not self.assign_all:
             labels = np.where(sims >= self.thresholds_[idx], labels, -1)
-        self.labels_, self.similarities_ = labels, sims
-        self.next_id_ = len(order)
+        labels = np.where(content, labels, self.generic_id_)
+        self.labels_, self.similarities_ = labels, np.where(content, sims, 0.0).astype(np.float32)
+        self.next_id_ = len(order) + 1
         self.step_ = 0
         self.n_features_in_ = x.shape[1]
         self.fingerprint_ = fingerprint(x, tokens=toks)
-        self.themes_ = self._describe(toks, labels, sims, list(self.theme_ids_), taken=())
-        log.info("fitted %d themes on %d records (%d outliers)", k, len(x), int((labels < 0).sum()))
+        self.word_counts_, self.overall_counts_, self.sizes_ = {}, {}, {}
+        self.themes_ = []
+        self.absorb(topics, labels, content)
+        self.themes_ = describe(self, topics, labels, self.similarities_)
+        log.info("fitted %d themes on %d records (%d outliers, %d without a topic)", k, len(x),
+                 int((labels < 0).sum()), int((~content).sum()))
         return self
+
+    def absorb(self, topics: list[list[str]], labels: np.ndarray, content: np.ndarray) -> None:
+        """Add a batch's members to the kept counts that labels are recomputed from."""
+        per_theme, overall = count_words([t for t, c in zip(topics, content, strict=True) if c], labels[content])
+        for tid, counts in per_theme.items():
+            add_counts(self.word_counts_.setdefault(tid, {}), counts)
+        add_counts(self.overall_counts_, overall)
+        ids, n = np.unique(labels[labels >= 0], return_counts=True)
+        for tid, c in zip(ids, n, strict=True):
+            self.sizes_[int(tid)] = self.sizes_.get(int(tid), 0) + int(c)
+
+    @staticmethod
+    def _content(x: np.ndarray, topics: list[list[str]]) -> np.ndarray:
+        """Records that say what they are about (a topic word and a vector); the rest are generic rants."""
+        content = np.array([bool(t) for t in topics], dtype=bool) & (np.linalg.norm(x, axis=1) > 0)
+        if content.sum() < 2:
+            raise ValueError("fewer than two records with a topic word: nothing to cluster")
+        return content
 
     def _centre(self, x: np.ndarray) -> np.ndarray:
         """Remove the corpus mean learned in fit: word-vector averages share a strong common direction that
@@ -157,17 +187,14 @@ class ThemeModel:
             raise ValueError(f"{len(x)} embeddings but {len(toks)} token lists")
         return x, toks
 
-    def _fit_rows(self, x: np.ndarray, toks: list[list[str]]) -> np.ndarray:
-        """Rows the centroids learn from: informative, non-empty records, sampled down for speed."""
-        n_words = np.array([len(set(t)) for t in toks])
-        usable = np.linalg.norm(x, axis=1) > 0
-        if not usable.any():
-            raise ValueError("every embedding is zero: nothing to cluster")
-        cut = np.quantile(n_words[usable], self.fit_quantile) if self.fit_quantile > 0 else 0
-        rows = np.flatnonzero(usable & (n_words >= cut))
+    def _fit_rows(self, x: np.ndarray, topics: list[list[str]], content: np.ndarray) -> np.ndarray:
+        """Rows the centroids learn from: records with the median number of topic words or more, sampled."""
+        n_words = np.array([len(t) for t in topics])
+        cut = np.quantile(n_words[content], self.fit_quantile) if self.fit_quantile > 0 else 0
+        rows = np.flatnonzero(content & (n_words >= cut))
         need = 20 * (self.n_themes or self.max_themes)
-        if len(rows) < min(need, int(usable.sum())):
-            rows = np.flatnonzero(usable)
+        if len(rows) < min(need, int(content.sum())):
+            rows = np.flatnonzero(content)
         if len(rows) > self.max_fit_samples:
             rng = np.random.default_rng(self.random_state)
             rows = np.sort(rng.choice(rows, self.max_fit_samples, replace=False))
@@ -179,42 +206,6 @@ class ThemeModel:
         if len(groups) < len(centroids):
             log.info("merged %d near-duplicate themes into %d", len(centroids), len(groups))
         return normalise_rows(np.vstack([(centroids[g] * sizes[g, None]).sum(0) for g in groups]))
-
-    def _describe(
-        self,
-        toks: list[list[str]],
-        labels: np.ndarray,
-        sims: np.ndarray,
-        ids: list[int],
-        taken: Sequence[str],
-    ) -> list[Theme]:
-        """Keywords, label, coherence and closest records for each theme id in ``ids``."""
-        keywords = class_tfidf(toks, labels, n_keywords=self.n_keywords)
-        wanted = {i: keywords.get(int(i), []) for i in ids}
-        names = distinct_labels(wanted, self.label_words, taken=taken)
-        coherence = npmi_coherence(
-            [[w for w, _ in wanted[i]] for i in ids],
-            toks,
-            sample_size=self.coherence_sample,
-            random_state=self.random_state,
-        )
-        themes = []
-        for i, coh in zip(ids, coherence, strict=True):
-            members = np.flatnonzero(labels == i)
-            closest = members[np.argsort(-sims[members], kind="stable")[: self.n_representatives]]
-            themes.append(
-                Theme(
-                    id=int(i),
-                    label=names[i],
-                    keywords=wanted[i],
-                    size=len(members),
-                    coherence=round(coh, 6),
-                    representatives=[int(r) for r in closest],
-                    created_step=getattr(self, "step_", 0),
-                    last_seen_step=getattr(self, "step_", 0),
-                )
-            )
-        return themes
 
     # ------------------------------------------------------------------ using
     def _require_fitted(self) -> None:
@@ -256,7 +247,8 @@ class ThemeModel:
         return init_params(self)
 
     def save(self, directory: str) -> None:
-        """Folder with config.json, centroids.npy, theme_ids.npy, labels.npy, themes.json, manifest.json."""
+        """Folder with config.json, centroids.npy, theme_ids.npy, labels.npy, themes.json, counts.json and
+        manifest.json, written atomically (a killed save leaves the previous folder)."""
         self._require_fitted()
         state = {
             "threshold": self.threshold_,
@@ -264,6 +256,7 @@ class ThemeModel:
             "step": self.step_,
             "n_features_in": self.n_features_in_,
             "k_scores": {str(k): v for k, v in self.k_scores_.items()},
+            "generic_id": self.generic_id_,
         }
         write_artifact(
             directory,
@@ -279,6 +272,11 @@ class ThemeModel:
                 "similarities.npy": np.asarray(self.similarities_, dtype=np.float32),
                 "themes.json": [t.to_dict() for t in self.themes_],
                 "state.json": state,
+                "counts.json": {
+                    "sizes": {str(k): v for k, v in self.sizes_.items()},
+                    "overall": self.overall_counts_,
+                    "themes": {str(k): v for k, v in self.word_counts_.items()},
+                },
             },
         )
 
@@ -301,4 +299,9 @@ class ThemeModel:
         model.n_features_in_ = int(state["n_features_in"])
         model.k_scores_ = {int(k): float(v) for k, v in state["k_scores"].items()}
         model.fingerprint_ = manifest["fingerprint"]
+        model.generic_id_ = int(state["generic_id"])
+        counts = read_json(path / "counts.json")
+        model.sizes_ = {int(k): int(v) for k, v in counts["sizes"].items()}
+        model.overall_counts_ = {w: float(n) for w, n in counts["overall"].items()}
+        model.word_counts_ = {int(k): {w: float(n) for w, n in v.items()} for k, v in counts["themes"].items()}
         return model

@@ -34,24 +34,22 @@ def fingerprint(*arrays: np.ndarray, tokens: list[list[str]] | None = None) -> s
     return h.hexdigest()[:16]
 
 
-
-
-
-
-
-
 def write_artifact(
     directory: str | Path, kind: str, config: dict[str, Any], fprint: str, files: dict[str, Any]
 ) -> Path:
-    """Write config.json, each named file (.npy arrays, .json anything JSON-able), then manifest.json."""
-    out = write_config(directory, config)
-    for name, value in files.items():
-        if name.endswith(".npy"):
-            np.save(out / name, np.asarray(value), allow_pickle=False)
-        else:
-            write_json(out / name, value)
-    write_manifest(out, kind, fprint, LIBRARIES)
-    return out
+    """Write config.json, each named file (.npy arrays, .json anything JSON-able), then manifest.json, into a
+    temporary folder swapped in at the end: a killed save never leaves a half-written snapshot."""
+
+    def write(out: Path) -> None:
+        write_config(out, config)
+        for name, value in files.items():
+            if name.endswith(".npy"):
+                np.save(out / name, np.asarray(value), allow_pickle=False)
+            else:
+                write_json(out / name, value)
+        write_manifest(out, kind, fprint, LIBRARIES)
+
+    return artifacts.save_folder(directory, write)
 
 
 def read_artifact(directory: str | Path, kind: str) -> tuple[Path, dict[str, Any], dict[str, Any]]:

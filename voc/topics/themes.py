@@ -7,10 +7,18 @@ from typing import Any
 
 import numpy as np
 
+COMPLAINT = "complaint"
+GENERIC = "generic"
+GENERIC_LABEL = "泛泛抱怨（无具体问题）"
+
 
 @dataclass
 class Theme:
-    """One complaint theme; ``representatives`` are row indices into the batch it was labelled from."""
+    """One complaint theme; ``representatives`` are row indices into the batch it was labelled from.
+
+    ``kind`` is "generic" for the one bucket of contentless rants (never flagged, never quoted); ``coverage``
+    and ``specificity`` say how well the label describes the members (see ``voc.topics.quality``).
+    """
 
     id: int
     label: str
@@ -20,6 +28,9 @@ class Theme:
     representatives: list[int]
     created_step: int = 0
     last_seen_step: int = 0
+    kind: str = COMPLAINT
+    coverage: float | None = None
+    specificity: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
