@@ -52,9 +52,11 @@ def test_rising_on_significant_growth_only() -> None:
     assert not rising(series([1, 0, 1, 8]), 3, RULES)[0]  # below min_count
 
 
-def test_rising_normalises_by_total_volume() -> None:
-    s = ThemeSeries(1, MONTHS[:4], (20, 20, 20, 40), (3000, 3000, 3000, 6000), (1000,) * 4, "2026-01")
-    assert not rising(s, 3, RULES)[0]  # twice the count but twice the feedback
+def test_rising_normalises_by_complaint_volume() -> None:
+    s = ThemeSeries(1, MONTHS[:4], (20, 20, 20, 40), (3000,) * 4, (1000, 1000, 1000, 2000), "2026-01")
+    assert not rising(s, 3, RULES)[0]  # twice the count but twice the complaints
+    praise = ThemeSeries(1, MONTHS[:4], (20, 20, 20, 40), (3000, 3000, 3000, 6000), (1000,) * 4, "2026-01")
+    assert rising(praise, 3, RULES)[0]  # more praise does not hide twice the complaints of the theme
 
 
 def test_rate_test_matches_binomial() -> None:
@@ -82,10 +84,30 @@ def test_resolved_after_a_fix_and_not_recurring() -> None:
     ok, ev = resolved(s, 5, RULES)
     assert ok and ev["before_months"] == ["2026-02", "2026-03", "2026-04"]
     assert ev["after_count"] == 7 and ev["p_value"] < 1e-10
-    assert resolved(s, 7, RULES)[0]
+    assert resolved(s, 6, RULES)[0] and resolved(s, 6, RULES)[1]["after_count"] == 12
     assert not recurring(s, 5, RULES)[0]
     residual = series([150, 160, 140, 155, 11, 9, 15, 12])  # a residual trickle at the noise floor
-    assert resolved(residual, 6, RULES)[0] and resolved(residual, 7, RULES)[0]
+    assert resolved(residual, 5, RULES)[0] and resolved(residual, 6, RULES)[0]
+
+
+def test_resolved_decays_after_resolved_months() -> None:
+    s = series([150, 160, 140, 155, 4, 3, 5, 2, 4, 3, 2, 5])
+    assert [m for m in range(12) if resolved(s, m, RULES)[0]] == [5, 6]  # news for 2 months, not forever
+    three = FlagRules(resolved_months=3)
+    assert [m for m in range(12) if resolved(s, m, three)[0]] == [5, 6, 7]
+    assert resolved(s, 9, RULES)[1]["resolved_from"] == "2026-06"
+
+
+def test_resolved_needs_the_own_volume_to_fall() -> None:
+    # the share of complaints halves because complaints double (a new source), the theme's own count does not
+    months = 8
+    complaints = (1000,) * 4 + (3000,) * 4
+    s = ThemeSeries(1, MONTHS[:months], (150,) * months, (5000,) * months, complaints, "2026-01")
+    assert not any(resolved(s, m, RULES)[0] for m in range(months))
+    # the own count halves only because a source stopped sending (complaints fell just as much)
+    gone = ThemeSeries(1, MONTHS[:months], (150,) * 4 + (30,) * 4, (5000,) * months, (1000,) * 4 + (200,) * 4,
+                       "2026-01")
+    assert not any(resolved(gone, m, RULES)[0] for m in range(months))
 
 
 def test_resolved_requires_a_recurring_past_and_a_real_drop() -> None:
