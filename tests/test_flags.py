@@ -46,7 +46,9 @@ def test_noise_floor_scales_with_complaint_volume() -> None:
 
 def test_rising_on_significant_growth_only() -> None:
     ok, ev = rising(series([20, 22, 18, 60]), 3, RULES)
-    assert ok and ev["growth"] == pytest.approx((60.5 / 3000) / (60.5 / 9000))
+    # exposure: the month's other complaints (1000 - 60) against the baseline's (3000 - 60)
+    assert ok and ev["growth"] == pytest.approx((60.5 / 940) / (60.5 / 2940))
+    assert ev["expected"] == pytest.approx(60 * 940 / 2940)
     assert ev["p_value"] < 1e-6
     assert not rising(series([20, 22, 18, 26]), 3, RULES)[0]  # noise
     assert not rising(series([1, 0, 1, 8]), 3, RULES)[0]  # below min_count

@@ -152,10 +152,10 @@ def test_resolved_theme_before_and_after(data, reports) -> None:
     volumes = THEMES[1][3]
     assert r["theme_id"] == 1
     assert r["before_months"] == list(MONTHS[:3]) and r["before_count"] == sum(volumes[:3])
-    assert r["after_months"] == list(MONTHS[4:]) and r["after_count"] == sum(volumes[4:])
+    assert r["after_months"] == list(MONTHS[3:]) and r["after_count"] == sum(volumes[3:])
     assert r["series"] == list(volumes)
     (row,) = _sheet(reports[0]["xlsx"], "整改效果验证")
-    assert row["整改前合计"] == sum(volumes[:3]) and row["整改后月均"] == pytest.approx(sum(volumes[4:]) / 2)
+    assert row["整改前合计"] == sum(volumes[:3]) and row["整改后月均"] == pytest.approx(sum(volumes[3:]) / 3)
 
 
 def test_breakdown_and_agents_match_the_input(built, data, reports) -> None:

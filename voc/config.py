@@ -87,7 +87,7 @@ class FlagSettings:
     rising_alpha: float = 0.01
     min_count: int = 10
     resolved_months: int = 2
-    recurring_half_life: float = 3.0
+    recurring_half_life: float = 6.0
     max_report_flags: int = 5
     min_rating_n: int = 30
 
@@ -286,7 +286,7 @@ recurring_window = 4     # ... of the last this many months
 rising_alpha = 0.01
 min_count = 10
 resolved_months = 2      # resolved: reported for this many months after a theme has stayed down, then dropped
-recurring_half_life = 3.0  # a theme only recurring loses half its severity per this many months it persists
+recurring_half_life = 6.0  # a theme only recurring loses half its severity per this many months it persists
 max_report_flags = 5     # the report's main section shows the this many most severe flags; the rest are listed
 min_rating_n = 30
 

@@ -32,7 +32,7 @@ class FlagRules:
     resolved_ratio: float = 0.5
     stay_down_months: int = 2
     resolved_months: int = 2
-    recurring_half_life: float = 3.0
+    recurring_half_life: float = 6.0
     max_report_flags: int = 5
     min_rating_n: int = 30
 
@@ -79,11 +79,9 @@ def recurring(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str,
 
 
 def persistence(s: ThemeSeries, i: int, rules: FlagRules) -> int:
-    """How many months in a row, up to month i, the theme has been above its noise floor."""
-    run = 0
-    while i - run >= 0 and present(s, i - run, rules):
-        run += 1
-    return run
+    """How many months up to month i the theme has been above its noise floor (gaps do not reset it: a
+    theme dipping under the floor now and then is still a known problem, not a new one)."""
+    return sum(1 for j in range(i + 1) if present(s, j, rules))
 
 
 def persistence_decay(s: ThemeSeries, i: int, rules: FlagRules) -> float:
@@ -116,22 +114,24 @@ def _by_channel(s: ThemeSeries) -> tuple[tuple[tuple[int, ...], ...], tuple[tupl
 
 
 def exposure(s: ThemeSeries, target: range, base: range) -> tuple[float, float]:
-    """Complaint exposure of the target months and of the baseline months, weighted by channel mix.
+    """Exposure of the target months and of the baseline months: the other complaints, weighted by channel.
 
-    Each channel's complaints count with the theme's baseline propensity in that channel (its share of that
-    channel's complaints over its pooled share, smoothed by one pseudo-record), so the theme's expected count
-    in the target months is baseline count x target exposure / baseline exposure. A praise flood leaves it
-    unchanged (praise is not a complaint); a surge of one channel raises it by that channel's usual share.
+    Each channel's complaints (less the theme's own, so a theme that dominates its month can still rise)
+    count with the theme's baseline propensity in that channel (its ratio to that channel's other complaints
+    over its pooled ratio, smoothed by one pseudo-record). The theme's expected count in the target months is
+    then baseline count x target exposure / baseline exposure. A praise flood leaves it unchanged (praise is
+    not a complaint); a surge of one channel raises it by the theme's usual share of that channel.
     """
     theme, complaints = _by_channel(s)
+    other = [[max(n[j] - t[j], 0) for j in range(len(n))] for t, n in zip(theme, complaints, strict=True)]
     base_count = sum(sum(t[j] for j in base) for t in theme)
-    base_n = sum(sum(n[j] for j in base) for n in complaints)
+    base_n = sum(sum(o[j] for j in base) for o in other)
     pooled = base_count / base_n if base_n else 0.0
     w_target = w_base = 0.0
-    for t, n in zip(theme, complaints, strict=True):
-        bn = sum(n[j] for j in base)
+    for t, o in zip(theme, other, strict=True):
+        bn = sum(o[j] for j in base)
         weight = ((sum(t[j] for j in base) + 1) / (bn + 1 / pooled)) / pooled if pooled > 0 else 1.0
-        w_target += weight * sum(n[j] for j in target)
+        w_target += weight * sum(o[j] for j in target)
         w_base += weight * bn
     return w_target, w_base
 
