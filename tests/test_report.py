@@ -297,3 +297,20 @@ def test_model_fingerprints_shown_as_short_hashes() -> None:
     assert len(as_dict) == 16 and as_dict == fingerprint_text({"dim": 256, "corpus_hash": "ab" * 32,
                                                                "name": "corpus_w2v_sif"})
     assert fingerprint_text("0123456789abcdef0123") == "0123456789abcdef"
+
+
+def test_main_section_holds_the_most_severe_max_report_flags(built, data, tmp_path: Path) -> None:
+    assert len(data.themes) == 2 and data.other_themes == []
+    one = Workspace(built.ws.home, Settings(flags=FlagSettings(max_report_flags=1)))
+    with Store.open(built.ws.db_path) as store:
+        small = assemble(one, store, JUNE)
+        paths = build_report(one, store, JUNE, out_dir=tmp_path)
+    assert [t["theme_id"] for t in small.themes] == [2] and [t["theme_id"] for t in small.other_themes] == [0]
+    assert small.themes[0]["severity"] >= small.other_themes[0]["severity"]
+    assert [s["step"] for s in small.steps] == ["fees"]
+    md = paths["md"].read_text("utf-8")
+    main, others = md.split("## 其他标记")
+    assert "### 1. 养老金账户 · 扣款" in main and "转账限额 · 调额" not in main.split("## 重点关注主题")[1]
+    assert "| 转账限额 · 调额 | 持续出现 |" in others.split("## 建议优化的服务环节")[0]
+    assert '<section id="others">' in paths["html"].read_text("utf-8")
+    assert {r["主题ID"] for r in _sheet(paths["xlsx"], "重点关注主题")} == {0, 2}  # the full list stays in Excel
