@@ -46,15 +46,19 @@ def test_noise_floor_scales_with_complaint_volume() -> None:
 
 def test_rising_on_significant_growth_only() -> None:
     ok, ev = rising(series([20, 22, 18, 60]), 3, RULES)
-    assert ok and ev["growth"] == pytest.approx((60.5 / 3000) / (60.5 / 9000))
+    # exposure: the month's other complaints (1000 - 60) against the baseline's (3000 - 60)
+    assert ok and ev["growth"] == pytest.approx((60.5 / 940) / (60.5 / 2940))
+    assert ev["expected"] == pytest.approx(60 * 940 / 2940)
     assert ev["p_value"] < 1e-6
     assert not rising(series([20, 22, 18, 26]), 3, RULES)[0]  # noise
     assert not rising(series([1, 0, 1, 8]), 3, RULES)[0]  # below min_count
 
 
-def test_rising_normalises_by_total_volume() -> None:
-    s = ThemeSeries(1, MONTHS[:4], (20, 20, 20, 40), (3000, 3000, 3000, 6000), (1000,) * 4, "2026-01")
-    assert not rising(s, 3, RULES)[0]  # twice the count but twice the feedback
+def test_rising_normalises_by_complaint_volume() -> None:
+    s = ThemeSeries(1, MONTHS[:4], (20, 20, 20, 40), (3000,) * 4, (1000, 1000, 1000, 2000), "2026-01")
+    assert not rising(s, 3, RULES)[0]  # twice the count but twice the complaints
+    praise = ThemeSeries(1, MONTHS[:4], (20, 20, 20, 40), (3000, 3000, 3000, 6000), (1000,) * 4, "2026-01")
+    assert rising(praise, 3, RULES)[0]  # more praise does not hide twice the complaints of the theme
 
 
 def test_rate_test_matches_binomial() -> None:
@@ -82,10 +86,30 @@ def test_resolved_after_a_fix_and_not_recurring() -> None:
     ok, ev = resolved(s, 5, RULES)
     assert ok and ev["before_months"] == ["2026-02", "2026-03", "2026-04"]
     assert ev["after_count"] == 7 and ev["p_value"] < 1e-10
-    assert resolved(s, 7, RULES)[0]
+    assert resolved(s, 6, RULES)[0] and resolved(s, 6, RULES)[1]["after_count"] == 12
     assert not recurring(s, 5, RULES)[0]
     residual = series([150, 160, 140, 155, 11, 9, 15, 12])  # a residual trickle at the noise floor
-    assert resolved(residual, 6, RULES)[0] and resolved(residual, 7, RULES)[0]
+    assert resolved(residual, 5, RULES)[0] and resolved(residual, 6, RULES)[0]
+
+
+def test_resolved_decays_after_resolved_months() -> None:
+    s = series([150, 160, 140, 155, 4, 3, 5, 2, 4, 3, 2, 5])
+    assert [m for m in range(12) if resolved(s, m, RULES)[0]] == [5, 6]  # news for 2 months, not forever
+    three = FlagRules(resolved_months=3)
+    assert [m for m in range(12) if resolved(s, m, three)[0]] == [5, 6, 7]
+    assert resolved(s, 9, RULES)[1]["resolved_from"] == "2026-06"
+
+
+def test_resolved_needs_the_own_volume_to_fall() -> None:
+    # the share of complaints halves because complaints double (a new source), the theme's own count does not
+    months = 8
+    complaints = (1000,) * 4 + (3000,) * 4
+    s = ThemeSeries(1, MONTHS[:months], (150,) * months, (5000,) * months, complaints, "2026-01")
+    assert not any(resolved(s, m, RULES)[0] for m in range(months))
+    # the own count halves only because a source stopped sending (complaints fell just as much)
+    gone = ThemeSeries(1, MONTHS[:months], (150,) * 4 + (30,) * 4, (5000,) * months, (1000,) * 4 + (200,) * 4,
+                       "2026-01")
+    assert not any(resolved(gone, m, RULES)[0] for m in range(months))
 
 
 def test_resolved_requires_a_recurring_past_and_a_real_drop() -> None:
@@ -122,3 +146,72 @@ def test_flags_sorted_by_severity_with_evidence() -> None:
     assert flags[0].theme_id == 2  # biggest, growing, cross-channel
     assert [f.severity for f in flags] == sorted((f.severity for f in flags), reverse=True)
     assert by_id[2].label == "转账限额" and by_id[2].p_value < 0.01
+
+
+def channel_series(tid: int, by_channel: list[list[int]], other: list[list[int]], kind: str = "complaint",
+                   total_factor: list[int] | None = None) -> ThemeSeries:
+    """A theme with per-channel counts; `other` are the remaining complaints of each channel per month."""
+    n = len(by_channel[0])
+    complaints = [[t + o for t, o in zip(tc, oc, strict=True)] for tc, oc in zip(by_channel, other, strict=True)]
+    comp_total = tuple(sum(c[j] for c in complaints) for j in range(n))
+    factor = total_factor or [1] * n
+    return ThemeSeries(tid, MONTHS[:n], tuple(sum(c[j] for c in by_channel) for j in range(n)),
+                       tuple(3 * comp_total[j] * factor[j] for j in range(n)), comp_total, MONTHS[0], kind=kind,
+                       channels=("call", "rating", "social"), channel_counts=tuple(map(tuple, by_channel)),
+                       channel_complaints=tuple(map(tuple, complaints)))
+
+
+def test_praise_flood_flags_nothing_resolved_nor_rising_after() -> None:
+    # months 5 and 6: five times the feedback, all of it praise; complaints and theme counts unchanged
+    flood = [1, 1, 1, 1, 1, 5, 5, 1, 1, 1]
+    themes = [series([c] * 10, tid=k) for k, c in enumerate((60, 120, 30, 45), 1)]
+    themes = [ThemeSeries(s.theme_id, s.months, s.counts, tuple(3000 * f for f in flood), s.complaint_totals,
+                          s.first_month) for s in themes]
+    for i in range(10):
+        flags = flags_for_month(themes, MONTHS[i], {}, RULES)
+        assert not [f for f in flags if {"resolved", "rising"} & set(f.statuses)], MONTHS[i]
+        assert all(not resolved(s, i, RULES)[0] and not rising(s, i, RULES)[0] for s in themes)
+
+
+def test_channel_surge_spread_like_the_usual_mix_is_not_rising() -> None:
+    # a new social source from month 6 quadruples social complaints, each theme's share of social unchanged
+    surge = [1] * 6 + [4] * 4
+    mixes = [(30, 10, 60), (60, 30, 10), (10, 60, 30)]
+    others = [[300] * 10, [600] * 10, [[300 * f for f in surge]][0]]
+    themes = [channel_series(k, [[c] * 10, [r] * 10, [s * f for f in surge]], others)
+              for k, (c, r, s) in enumerate(mixes, 1)]
+    assert not [(s.theme_id, i) for s in themes for i in range(10) if rising(s, i, RULES)[0]]
+    # without the channel split the social-heavy theme would read as rising: the mix is what explains it
+    pooled = ThemeSeries(1, themes[0].months, themes[0].counts, themes[0].totals, themes[0].complaint_totals,
+                         MONTHS[0])
+    assert rising(pooled, 6, RULES)[0]
+    # a theme that grows faster than its channel is still caught
+    grows = channel_series(9, [[30] * 10, [10] * 10, [60] * 6 + [480] * 4], others)
+    assert rising(grows, 6, RULES)[0]
+
+
+def test_a_step_up_is_rising_once_continued_growth_again() -> None:
+    step = series([20, 20, 20, 60, 60, 60, 60])
+    assert [i for i in range(7) if rising(step, i, RULES)[0]] == [3]
+    growth = series([20, 20, 20, 60, 130, 130])
+    assert [i for i in range(6) if rising(growth, i, RULES)[0]] == [3, 4]
+
+
+def test_generic_theme_never_flagged() -> None:
+    loud = [20, 20, 20, 20, 20, 90]
+    rant = ThemeSeries(5, MONTHS[:6], tuple(loud), (3000,) * 6, (1000,) * 6, MONTHS[0], kind="generic")
+    same = ThemeSeries(6, MONTHS[:6], tuple(loud), (3000,) * 6, (1000,) * 6, MONTHS[0])
+    for m in MONTHS[:6]:
+        assert 5 not in {f.theme_id for f in flags_for_month([rant, same], m, {}, RULES)}
+    assert {f.theme_id for f in flags_for_month([rant, same], "2026-06", {}, RULES)} == {6}
+
+
+def test_steady_recurring_theme_gives_way_to_news() -> None:
+    old = series([80] * 12, tid=1)
+    new = series([0] * 10 + [40, 45], first="2026-11", tid=2)
+    early = flags_for_month([old], "2026-04", {}, RULES)[0].severity
+    late = flags_for_month([old], "2026-12", {}, RULES)[0].severity
+    assert late < early and late == pytest.approx(early * 0.5 ** ((12 - 4) / RULES.recurring_half_life), abs=0.2)
+    flags = flags_for_month([old, new], "2026-12", {}, RULES)
+    assert [(f.theme_id, f.status, f.rank) for f in flags] == [(2, "emerging", 1), (1, "recurring", 2)]
+    assert flags[1].evidence["recurring"]["persistence_months"] == 12

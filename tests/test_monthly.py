@@ -41,6 +41,21 @@ def test_theme_series_follow_the_injected_courses(built) -> None:
     assert series[2].first_month == "2026-05"
 
 
+def test_theme_series_carry_complaints_per_channel(built) -> None:
+    with Store.open(built.ws.db_path, readonly=True) as store:
+        series = {s.theme_id: s for s in theme_series(store)}
+        totals = store.month_totals()
+    pension = series[2]
+    assert pension.channels == ("call", "rating", "social") and pension.kind == "complaint"
+    june = {c: row[-1] for c, row in zip(pension.channels, pension.channel_counts, strict=True)}
+    assert june == {"call": 20, "rating": 20, "social": 20}
+    for s in series.values():
+        assert [sum(col) for col in zip(*s.channel_counts, strict=True)] == list(s.counts)
+        assert [sum(col) for col in zip(*s.channel_complaints, strict=True)] == [t["complaints"] for t in totals]
+        assert all(t <= n for tc, nc in zip(s.channel_counts, s.channel_complaints, strict=True)
+                   for t, n in zip(tc, nc, strict=True))
+
+
 def test_flags_of_the_last_month(built) -> None:
     with Store.open(built.ws.db_path, readonly=True) as store:
         flags = {f["theme_id"]: f for f in store.get_flags("2026-06")}

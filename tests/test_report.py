@@ -152,10 +152,10 @@ def test_resolved_theme_before_and_after(data, reports) -> None:
     volumes = THEMES[1][3]
     assert r["theme_id"] == 1
     assert r["before_months"] == list(MONTHS[:3]) and r["before_count"] == sum(volumes[:3])
-    assert r["after_months"] == list(MONTHS[4:]) and r["after_count"] == sum(volumes[4:])
+    assert r["after_months"] == list(MONTHS[3:]) and r["after_count"] == sum(volumes[3:])
     assert r["series"] == list(volumes)
     (row,) = _sheet(reports[0]["xlsx"], "整改效果验证")
-    assert row["整改前合计"] == sum(volumes[:3]) and row["整改后月均"] == pytest.approx(sum(volumes[4:]) / 2)
+    assert row["整改前合计"] == sum(volumes[:3]) and row["整改后月均"] == pytest.approx(sum(volumes[3:]) / 3)
 
 
 def test_breakdown_and_agents_match_the_input(built, data, reports) -> None:
@@ -297,3 +297,20 @@ def test_model_fingerprints_shown_as_short_hashes() -> None:
     assert len(as_dict) == 16 and as_dict == fingerprint_text({"dim": 256, "corpus_hash": "ab" * 32,
                                                                "name": "corpus_w2v_sif"})
     assert fingerprint_text("0123456789abcdef0123") == "0123456789abcdef"
+
+
+def test_main_section_holds_the_most_severe_max_report_flags(built, data, tmp_path: Path) -> None:
+    assert len(data.themes) == 2 and data.other_themes == []
+    one = Workspace(built.ws.home, Settings(flags=FlagSettings(max_report_flags=1)))
+    with Store.open(built.ws.db_path) as store:
+        small = assemble(one, store, JUNE)
+        paths = build_report(one, store, JUNE, out_dir=tmp_path)
+    assert [t["theme_id"] for t in small.themes] == [2] and [t["theme_id"] for t in small.other_themes] == [0]
+    assert small.themes[0]["severity"] >= small.other_themes[0]["severity"]
+    assert [s["step"] for s in small.steps] == ["fees"]
+    md = paths["md"].read_text("utf-8")
+    main, others = md.split("## 其他标记")
+    assert "### 1. 养老金账户 · 扣款" in main and "转账限额 · 调额" not in main.split("## 重点关注主题")[1]
+    assert "| 转账限额 · 调额 | 持续出现 |" in others.split("## 建议优化的服务环节")[0]
+    assert '<section id="others">' in paths["html"].read_text("utf-8")
+    assert {r["主题ID"] for r in _sheet(paths["xlsx"], "重点关注主题")} == {0, 2}  # the full list stays in Excel

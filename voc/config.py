@@ -86,6 +86,9 @@ class FlagSettings:
     recurring_window: int = 4
     rising_alpha: float = 0.01
     min_count: int = 10
+    resolved_months: int = 2
+    recurring_half_life: float = 6.0
+    max_report_flags: int = 5
     min_rating_n: int = 30
 
 
@@ -282,6 +285,9 @@ recurring_months = 3     # recurring: above the noise floor in at least this man
 recurring_window = 4     # ... of the last this many months
 rising_alpha = 0.01
 min_count = 10
+resolved_months = 2      # resolved: reported for this many months after a theme has stayed down, then dropped
+recurring_half_life = 6.0  # a theme only recurring loses half its severity per this many months it persists
+max_report_flags = 5     # the report's main section shows the this many most severe flags; the rest are listed
 min_rating_n = 30
 
 [api]

@@ -31,12 +31,20 @@ class FlagRules:
     emerging_months: int = 2
     resolved_ratio: float = 0.5
     stay_down_months: int = 2
+    resolved_months: int = 2
+    recurring_half_life: float = 6.0
+    max_report_flags: int = 5
     min_rating_n: int = 30
 
 
 @dataclass(frozen=True)
 class ThemeSeries:
-    """One theme's complaint counts per month, aligned with the workspace's months and totals."""
+    """One theme's complaint counts per month, aligned with the workspace's months and totals.
+
+    `channel_counts` (the theme) and `channel_complaints` (all complaints) hold one row per channel in
+    `channels`, so the expected count can follow the channel mix; without them all complaints are one channel.
+    `totals` (all feedback) is kept for callers that show shares, no flag rule reads it.
+    """
 
     theme_id: int
     months: tuple[str, ...]
@@ -44,6 +52,10 @@ class ThemeSeries:
     totals: tuple[int, ...]
     complaint_totals: tuple[int, ...]
     first_month: str
+    kind: str = "complaint"
+    channels: tuple[str, ...] = ()
+    channel_counts: tuple[tuple[int, ...], ...] = ()
+    channel_complaints: tuple[tuple[int, ...], ...] = ()
 
 
 def noise_floor(s: ThemeSeries, i: int, rules: FlagRules) -> float:
@@ -62,42 +74,98 @@ def recurring(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str,
     lo = max(0, i - rules.recurring_window + 1)
     months_present = [s.months[j] for j in range(lo, i + 1) if present(s, j, rules)]
     ok = present(s, i, rules) and len(months_present) >= rules.recurring_months
-    return ok, {"months_present": months_present, "window": list(s.months[lo : i + 1])}
+    return ok, {"months_present": months_present, "window": list(s.months[lo : i + 1]),
+                "persistence_months": persistence(s, i, rules)}
 
 
-def rate_test(count: int, total: int, base_count: int, base_total: int, alternative: str) -> float:
+def persistence(s: ThemeSeries, i: int, rules: FlagRules) -> int:
+    """How many months up to month i the theme has been above its noise floor (gaps do not reset it: a
+    theme dipping under the floor now and then is still a known problem, not a new one)."""
+    return sum(1 for j in range(i + 1) if present(s, j, rules))
+
+
+def persistence_decay(s: ThemeSeries, i: int, rules: FlagRules) -> float:
+    """Severity multiplier of a flag that is only `recurring`: halves every `recurring_half_life` months the
+    theme stays present beyond `recurring_months`, so a steady known problem gives way to news."""
+    extra = max(0, persistence(s, i, rules) - rules.recurring_months)
+    return 0.5 ** (extra / rules.recurring_half_life) if rules.recurring_half_life > 0 else 1.0
+
+
+def rate_test(count: int, total: float, base_count: int, base_total: float, alternative: str) -> float:
     """Exact conditional test of two Poisson rates (count/total vs base_count/base_total) as a binomial."""
     n = count + base_count
-    if n == 0 or total == 0 or base_total == 0:
+    if n == 0 or total <= 0 or base_total <= 0:
         return 1.0
     p0 = total / (total + base_total)
     return float(stats.binomtest(count, n, p0, alternative=alternative).pvalue)
 
 
-def rate_ratio(count: int, total: int, base_count: int, base_total: int) -> float:
+def rate_ratio(count: int, total: float, base_count: int, base_total: float) -> float:
     """Rate this month over the baseline rate, with half a count added so empty baselines stay finite."""
-    if total == 0 or base_total == 0:
+    if total <= 0 or base_total <= 0:
         return float("nan")
     return ((count + 0.5) / total) / ((base_count + 0.5) / base_total)
 
 
-def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
-    """A significant increase of the volume share over the previous months' baseline, with a minimum count."""
-    lo = i - rules.baseline_months
-    if lo < 0:
-        return False, {"reason": "not enough history"}
-    base_c = sum(s.counts[lo:i])
-    base_n = sum(s.totals[lo:i])
-    p = rate_test(s.counts[i], s.totals[i], base_c, base_n, "greater")
-    ratio = rate_ratio(s.counts[i], s.totals[i], base_c, base_n)
+def _by_channel(s: ThemeSeries) -> tuple[tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+    if s.channels:
+        return s.channel_counts, s.channel_complaints
+    return (s.counts,), (s.complaint_totals,)
+
+
+def exposure(s: ThemeSeries, target: range, base: range) -> tuple[float, float]:
+    """Exposure of the target months and of the baseline months: the other complaints, weighted by channel.
+
+    Each channel's complaints (less the theme's own, so a theme that dominates its month can still rise)
+    count with the theme's baseline propensity in that channel (its ratio to that channel's other complaints
+    over its pooled ratio, smoothed by one pseudo-record). The theme's expected count in the target months is
+    then baseline count x target exposure / baseline exposure. A praise flood leaves it unchanged (praise is
+    not a complaint); a surge of one channel raises it by the theme's usual share of that channel.
+    """
+    theme, complaints = _by_channel(s)
+    other = [[max(n[j] - t[j], 0) for j in range(len(n))] for t, n in zip(theme, complaints, strict=True)]
+    base_count = sum(sum(t[j] for j in base) for t in theme)
+    base_n = sum(sum(o[j] for j in base) for o in other)
+    pooled = base_count / base_n if base_n else 0.0
+    w_target = w_base = 0.0
+    for t, o in zip(theme, other, strict=True):
+        bn = sum(o[j] for j in base)
+        weight = ((sum(t[j] for j in base) + 1) / (bn + 1 / pooled)) / pooled if pooled > 0 else 1.0
+        w_target += weight * sum(o[j] for j in target)
+        w_base += weight * bn
+    return w_target, w_base
+
+
+def above_expected(s: ThemeSeries, i: int, base: range, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
+    """Month i's count significantly above (and `rising_ratio` times) what the baseline months predict."""
+    w_i, w_base = exposure(s, range(i, i + 1), base)
+    base_c = sum(s.counts[j] for j in base)
+    p = rate_test(s.counts[i], w_i, base_c, w_base, "greater")
+    ratio = rate_ratio(s.counts[i], w_i, base_c, w_base)
     ok = s.counts[i] >= rules.min_count and p < rules.rising_alpha and ratio >= rules.rising_ratio
     return ok, {
         "growth": ratio,
         "p_value": p,
         "count": s.counts[i],
+        "expected": base_c * w_i / w_base if w_base > 0 else None,
         "baseline_count": base_c,
-        "baseline_months": list(s.months[lo:i]),
+        "baseline_months": [s.months[j] for j in base],
     }
+
+
+def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
+    """Significantly above the count the last `baseline_months` predict for this month's complaint mix.
+
+    A step up is news once: when the theme was already rising last month it is rising again only if it is
+    also significantly above last month's own level (it keeps growing), not because it stays high.
+    """
+    lo = i - rules.baseline_months
+    if lo < 0:
+        return False, {"reason": "not enough history"}
+    ok, ev = above_expected(s, i, range(lo, i), rules)
+    if ok and rising(s, i - 1, rules)[0]:
+        ok, ev["since_last_month"] = above_expected(s, i, range(i - 1, i), rules)
+    return ok, ev
 
 
 def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
@@ -116,35 +184,49 @@ def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, 
 
 
 def resolved(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
-    """Once recurring, then down significantly and staying down: evidence that a fix worked."""
-    down = rules.stay_down_months
-    if i - down < 0:
-        return False, {"reason": "not enough history"}
-    last_rec = next((j for j in range(i - down, -1, -1) if recurring(s, j, rules)[0]), None)
+    """Once recurring, then its own volume down significantly and staying down: evidence that a fix worked.
+
+    The count per month must fall (not only its share), and also against the complaint exposure, so neither a
+    praise flood nor a missing source reads as a fix. It is news for `resolved_months` months from the month
+    it has stayed down `stay_down_months`, then no longer flagged.
+    """
+    last_rec = next((j for j in range(i, -1, -1) if recurring(s, j, rules)[0]), None)
     if last_rec is None:
         return False, {"reason": "never recurring"}
-    lo = max(0, last_rec - rules.baseline_months + 1)
-    base_c, base_n = sum(s.counts[lo : last_rec + 1]), sum(s.totals[lo : last_rec + 1])
-    after = range(i - down + 1, i + 1)
-    if any(j <= last_rec for j in after):
-        return False, {"reason": "still recurring"}
-    ratios = [rate_ratio(s.counts[j], s.totals[j], base_c, base_n) for j in after]
-    after_c, after_n = sum(s.counts[j] for j in after), sum(s.totals[j] for j in after)
-    p = rate_test(after_c, after_n, base_c, base_n, "less")
+    down = rules.stay_down_months
+    if i - last_rec < down:
+        return False, {"reason": "not down long enough"}
+    since = i - last_rec - down
+    if since >= rules.resolved_months:
+        return False, {"reason": "resolved earlier", "resolved_from": s.months[last_rec + down]}
+    before = range(max(0, last_rec - rules.baseline_months + 1), last_rec + 1)
+    after = range(last_rec + 1, i + 1)
+    before_c, after_c = sum(s.counts[j] for j in before), sum(s.counts[j] for j in after)
+    before_pm = before_c / len(before)
+    ratio = rate_ratio(after_c, len(after), before_c, len(before))
+    p = rate_test(after_c, len(after), before_c, len(before), "less")
+    w_after, w_before = exposure(s, after, before)
+    adj_ratio = rate_ratio(after_c, w_after, before_c, w_before)
+    adj_p = rate_test(after_c, w_after, before_c, w_before, "less")
     ok = (
-        all(r <= rules.resolved_ratio for r in ratios)
+        all(s.counts[j] <= rules.resolved_ratio * before_pm for j in after)
+        and ratio <= rules.resolved_ratio
         and p < rules.rising_alpha
-        and not recurring(s, i, rules)[0]
+        and adj_ratio <= rules.resolved_ratio
+        and adj_p < rules.rising_alpha
     )
     return ok, {
-        "before_months": list(s.months[lo : last_rec + 1]),
-        "before_count": base_c,
-        "before_per_month": base_c / (last_rec + 1 - lo),
+        "before_months": [s.months[j] for j in before],
+        "before_count": before_c,
+        "before_per_month": before_pm,
         "after_months": [s.months[j] for j in after],
         "after_count": after_c,
-        "after_per_month": after_c / down,
-        "ratio": float(np.mean(ratios)),
+        "after_per_month": after_c / len(after),
+        "ratio": ratio,
         "p_value": p,
+        "adjusted_ratio": adj_ratio,
+        "adjusted_p_value": adj_p,
+        "months_since": since,
     }
 
 
@@ -215,17 +297,18 @@ class Flag:
     repeat_contact_rate: float | None = None
     rating_impact: dict[str, Any] | None = None
     example_ids: list[str] = field(default_factory=list)
+    rank: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def severity(volume: int, max_volume: int, growth: float | None, ev: ThemeEvidence) -> float:
-    """0–100: volume, growth, negativity, cross-channel spread, escalations and rating damage, weighted."""
+    """0–100: volume, growth over expected, negativity, cross-channel spread, escalations and rating damage."""
     vol = math.log1p(volume) / math.log1p(max(max_volume, 1))
     grow = min(max(((growth or 1.0) - 1.0) / 2.0, 0.0), 1.0) if growth is not None and not math.isnan(growth) else 0.0
     neg = ev.negative_share or 0.0
-    channels = sum(1 for n in ev.volume_by_channel.values() if n >= 3) / 3
+    channels = min(sum(1 for n in ev.volume_by_channel.values() if n >= 3) / 3, 1.0)
     esc = min((ev.escalation_share or 0.0) * 3, 1.0)
     impact = ev.rating_impact
     dmg = min(max(-(impact.diff or 0.0) / 30.0, 0.0), 1.0) if impact and impact.diff is not None else 0.0
@@ -233,11 +316,50 @@ def severity(volume: int, max_volume: int, growth: float | None, ev: ThemeEviden
     return round(100 * score, 1)
 
 
+def _flag(s: ThemeSeries, i: int, checks: dict[str, tuple[bool, dict[str, Any]]], max_volume: int,
+          ev: ThemeEvidence, rules: FlagRules) -> Flag | None:
+    statuses = [name for name in STATUS_ORDER if checks[name][0]]
+    if not statuses:
+        return None
+    growth = checks["rising"][1].get("growth")
+    p_value = checks["rising"][1].get("p_value")
+    if statuses == ["resolved"]:
+        growth, p_value = checks["resolved"][1]["ratio"], checks["resolved"][1]["p_value"]
+    score = severity(s.counts[i], max_volume, growth if statuses[0] != "resolved" else None, ev)
+    if statuses[0] == "recurring":
+        score = round(score * persistence_decay(s, i, rules), 1)
+    return Flag(
+        theme_id=s.theme_id,
+        month=s.months[i],
+        status=statuses[0],
+        statuses=statuses,
+        severity=score,
+        evidence={name: checks[name][1] for name in statuses},
+        label=ev.label,
+        keywords=ev.keywords,
+        process_step=ev.process_step,
+        volume=s.counts[i],
+        volume_by_channel=ev.volume_by_channel,
+        growth=None if growth is None or math.isnan(growth) else growth,
+        p_value=p_value,
+        negative_share=ev.negative_share,
+        repeat_contact_rate=ev.repeat_contact_rate,
+        rating_impact=asdict(ev.rating_impact) if ev.rating_impact else None,
+        example_ids=ev.example_ids,
+    )
+
+
 def flags_for_month(
     series: list[ThemeSeries], month: str, evidence: dict[int, ThemeEvidence], rules: FlagRules
 ) -> list[Flag]:
-    """Every theme that is recurring, rising, emerging or resolved in `month`, most severe first."""
+    """Every complaint theme that is recurring, rising, emerging or resolved in `month`, most severe first.
+
+    Generic themes (contentless rants) are never flagged: there is no service step to fix behind them. A flag
+    that is only `recurring` loses severity the longer it persists (see `persistence_decay`), so the top of
+    the list (`rank` 1, 2, ...) is what changed; resolved flags come after the active ones.
+    """
     flags: list[Flag] = []
+    series = [s for s in series if s.kind != "generic"]
     if not series:
         return flags
     i = series[0].months.index(month)
@@ -249,34 +371,10 @@ def flags_for_month(
             "recurring": recurring(s, i, rules),
             "resolved": resolved(s, i, rules),
         }
-        statuses = [name for name in STATUS_ORDER if checks[name][0]]
-        if not statuses:
-            continue
-        ev = evidence.get(s.theme_id, ThemeEvidence())
-        growth = checks["rising"][1].get("growth")
-        p_value = checks["rising"][1].get("p_value")
-        if statuses == ["resolved"]:
-            growth, p_value = checks["resolved"][1]["ratio"], checks["resolved"][1]["p_value"]
-        flags.append(
-            Flag(
-                theme_id=s.theme_id,
-                month=month,
-                status=statuses[0],
-                statuses=statuses,
-                severity=severity(s.counts[i], max_volume, growth if statuses[0] != "resolved" else None, ev),
-                evidence={name: checks[name][1] for name in statuses},
-                label=ev.label,
-                keywords=ev.keywords,
-                process_step=ev.process_step,
-                volume=s.counts[i],
-                volume_by_channel=ev.volume_by_channel,
-                growth=None if growth is None or math.isnan(growth) else growth,
-                p_value=p_value,
-                negative_share=ev.negative_share,
-                repeat_contact_rate=ev.repeat_contact_rate,
-                rating_impact=asdict(ev.rating_impact) if ev.rating_impact else None,
-                example_ids=ev.example_ids,
-            )
-        )
+        flag = _flag(s, i, checks, max_volume, evidence.get(s.theme_id, ThemeEvidence()), rules)
+        if flag is not None:
+            flags.append(flag)
     flags.sort(key=lambda f: (f.status == "resolved", -f.severity, f.theme_id))
+    for rank, f in enumerate(flags, 1):
+        f.rank = rank
     return flags

@@ -70,18 +70,27 @@ def month_overview(store: Store, month: str, history: int = 12) -> dict[str, Any
 
 
 def theme_series(store: Store) -> list[ThemeSeries]:
-    """Each theme's monthly complaint volume aligned with all months and their totals."""
+    """Each theme's monthly complaint volume, overall and per channel, aligned with all months and their totals."""
     totals = store.month_totals()
     months = tuple(t["month"] for t in totals)
     pos = {m: i for i, m in enumerate(months)}
-    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
+    by_channel = store.month_channel_totals()
+    channels = tuple(sorted({r["channel"] for r in by_channel}))
+    cpos = {c: k for k, c in enumerate(channels)}
+    complaints = [[0] * len(months) for _ in channels]
+    for r in by_channel:
+        complaints[cpos[r["channel"]]][pos[r["month"]]] = r["complaints"] or 0
+    counts: dict[int, list[list[int]]] = defaultdict(lambda: [[0] * len(months) for _ in channels])
     for r in store.theme_stats():
-        counts[r["theme_id"]][pos[r["month"]]] += r["volume"]
+        counts[r["theme_id"]][cpos[r["channel"]]][pos[r["month"]]] += r["volume"]
     out = []
     for t in store.list_themes():
+        rows = counts[t["theme_id"]]
         out.append(ThemeSeries(
-            t["theme_id"], months, tuple(counts[t["theme_id"]]), tuple(x["total"] for x in totals),
-            tuple(x["complaints"] for x in totals), t["first_month"] or months[0],
+            t["theme_id"], months, tuple(sum(col) for col in zip(*rows, strict=True)) if rows else (0,) * len(months),
+            tuple(x["total"] for x in totals), tuple(x["complaints"] for x in totals), t["first_month"] or months[0],
+            kind=t.get("kind") or "complaint", channels=channels, channel_counts=tuple(tuple(r) for r in rows),
+            channel_complaints=tuple(tuple(r) for r in complaints),
         ))
     return out
 

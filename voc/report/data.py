@@ -51,6 +51,7 @@ class ReportData:
     agents: list[dict[str, Any]]
     notes: dict[str, Any]
     records: list[dict[str, Any]] = field(default_factory=list)
+    other_themes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -102,6 +103,7 @@ def _series_by_theme(store: Store, window: list[str]) -> dict[int, list[int]]:
 
 def _themes(store: Store, flags: list[dict[str, Any]], series: dict[int, list[int]], tax: Taxonomy
             ) -> list[dict[str, Any]]:
+    """Every active flag, most severe first, with its series and examples (the report shows the first few)."""
     active = [f for f in flags if f["status"] in ACTIVE_STATUSES]
     active.sort(key=lambda f: (-f["severity"], f["theme_id"]))
     out = []
@@ -213,7 +215,9 @@ def assemble(ws: Workspace, store: Store, month: str) -> ReportData:
     window = [s["month"] for s in ov["series"]]
     flags = load_flags(ws, store, month)
     series = _series_by_theme(store, window) if flags else {}
-    themes = _themes(store, flags, series, tax)
+    ranked = _themes(store, flags, series, tax)
+    top = max(rules_from_settings(ws.settings).max_report_flags, 0)
+    themes, others = ranked[:top], ranked[top:]
     flagged_calls: dict[str, int] = defaultdict(int)
     for r in store.breakdown(month, "agent_id", [t["theme_id"] for t in themes]) if themes else []:
         flagged_calls[r["value"]] += r["n"]
@@ -233,4 +237,5 @@ def assemble(ws: Workspace, store: Store, month: str) -> ReportData:
         agents=agent_review(store.agent_rates(month), dict(flagged_calls)),
         notes=_notes(ws, store, month, months),
         records=records,
+        other_themes=others,
     )

@@ -79,12 +79,13 @@ def _overview(ws: Worksheet, d: ReportData) -> None:
 
 
 def _themes(ws: Worksheet, d: ReportData) -> None:
-    channels = sorted({ch for t in d.themes for ch in t["volume_by_channel"]})
+    themes = d.themes + d.other_themes
+    channels = sorted({ch for t in themes for ch in t["volume_by_channel"]})
     headers = ["主题ID", "主题", "状态", "全部状态", "服务环节", "严重度", "本月反馈量",
                *(f"{channel_name(c)}" for c in channels), "较基线倍数", "p值", "负面占比", "二次咨询率",
                "评分影响", "95%CI下限", "95%CI上限", "评分样本量", "样本量小", "示例记录ID", "关键词", *d.window]
     rows = []
-    for t in d.themes:
+    for t in themes:
         ri = t.get("rating_impact") or {}
         rows.append([
             t["theme_id"], t["label"], status_name(t["status"]), "、".join(status_name(s) for s in t["statuses"]),

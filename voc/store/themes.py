@@ -204,3 +204,11 @@ class ThemesMixin:
 
     def flag_months(self) -> list[str]:
         return [r[0] for r in self.query("SELECT DISTINCT month FROM flags ORDER BY month")]  # type: ignore[attr-defined]
+
+    def month_channel_totals(self) -> list[dict[str, Any]]:
+        """All and complaint-bearing feedback per month and channel (the exposure of theme flags)."""
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT month, channel, count(*) AS total, sum(coalesce(complaint, 0)) AS complaints FROM feedback "
+            "GROUP BY month, channel ORDER BY month, channel"
+        )
+        return [dict(r) for r in rows]
