@@ -84,6 +84,7 @@ class ThemeSettings:
 class FlagSettings:
     recurring_months: int = 3
     recurring_window: int = 4
+    recurring_share: float = 0.05
     rising_alpha: float = 0.01
     min_count: int = 10
     resolved_months: int = 2
@@ -281,8 +282,9 @@ min_theme_size = 15
 random_state = 0
 
 [flags]
-recurring_months = 3     # recurring: above the noise floor in at least this many ...
+recurring_months = 3     # recurring: at least recurring_share of the complaints in at least this many ...
 recurring_window = 4     # ... of the last this many months
+recurring_share = 0.05   # a theme behind fewer than 5% of a month's complaints is not a recurring problem
 rising_alpha = 0.01
 min_count = 10
 resolved_months = 2      # resolved: reported for this many months after a theme has stayed down, then dropped

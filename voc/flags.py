@@ -22,6 +22,7 @@ class FlagRules:
 
     recurring_months: int = 3
     recurring_window: int = 4
+    recurring_share: float = 0.05
     rising_alpha: float = 0.01
     rising_ratio: float = 1.5
     baseline_months: int = 3
@@ -69,13 +70,23 @@ def present(s: ThemeSeries, i: int, rules: FlagRules) -> bool:
     return i >= 0 and s.counts[i] >= noise_floor(s, i, rules)
 
 
+def sizeable(s: ThemeSeries, i: int, rules: FlagRules) -> bool:
+    """Present and behind at least `recurring_share` of the month's complaints: a problem worth a meeting slot."""
+    return present(s, i, rules) and s.counts[i] >= rules.recurring_share * s.complaint_totals[i]
+
+
 def recurring(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
-    """Above the noise floor this month and in at least `recurring_months` of the last `recurring_window`."""
+    """Sizeable this month and in at least `recurring_months` of the last `recurring_window`.
+
+    Present alone is not enough: on a steady workspace nearly every theme is above its noise floor every
+    month, and a meeting that fixes 3-5 steps needs the persistent problems that carry real volume.
+    """
     lo = max(0, i - rules.recurring_window + 1)
-    months_present = [s.months[j] for j in range(lo, i + 1) if present(s, j, rules)]
-    ok = present(s, i, rules) and len(months_present) >= rules.recurring_months
+    months_present = [s.months[j] for j in range(lo, i + 1) if sizeable(s, j, rules)]
+    ok = sizeable(s, i, rules) and len(months_present) >= rules.recurring_months
+    share = s.counts[i] / s.complaint_totals[i] if s.complaint_totals[i] else 0.0
     return ok, {"months_present": months_present, "window": list(s.months[lo : i + 1]),
-                "persistence_months": persistence(s, i, rules)}
+                "persistence_months": persistence(s, i, rules), "complaint_share": round(share, 4)}
 
 
 def persistence(s: ThemeSeries, i: int, rules: FlagRules) -> int:
@@ -142,7 +153,7 @@ def above_expected(s: ThemeSeries, i: int, base: range, rules: FlagRules) -> tup
     base_c = sum(s.counts[j] for j in base)
     p = rate_test(s.counts[i], w_i, base_c, w_base, "greater")
     ratio = rate_ratio(s.counts[i], w_i, base_c, w_base)
-    ok = s.counts[i] >= rules.min_count and p < rules.rising_alpha and ratio >= rules.rising_ratio
+    ok = present(s, i, rules) and p < rules.rising_alpha and ratio >= rules.rising_ratio
     return ok, {
         "growth": ratio,
         "p_value": p,
@@ -157,10 +168,12 @@ def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, An
     """Significantly above the count the last `baseline_months` predict for this month's complaint mix.
 
     A step up is news once: when the theme was already rising last month it is rising again only if it is
-    also significantly above last month's own level (it keeps growing), not because it stays high.
+    also significantly above last month's own level (it keeps growing), not because it stays high. The
+    baseline months must all lie after the theme was born: zeros from before it existed are not a baseline.
     """
     lo = i - rules.baseline_months
-    if lo < 0:
+    born = s.months.index(s.first_month) if s.first_month in s.months else 0
+    if lo < born:
         return False, {"reason": "not enough history"}
     ok, ev = above_expected(s, i, range(lo, i), rules)
     if ok and rising(s, i - 1, rules)[0]:
@@ -171,11 +184,13 @@ def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, An
 def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
     """First above the noise floor within the last `emerging_months` months, never before.
 
-    A theme born at noise level keeps counting as new until its volume becomes meaningful; themes present in
-    the first month of data are the baseline, not news.
+    A theme born at noise level keeps counting as new until its volume becomes meaningful. The first
+    `baseline_months` months of data are a warm-up: themes the tracker finds then were there all along (the
+    first month's fit cannot see every theme), so they are the baseline, not news.
     """
     first_present = next((j for j in range(i + 1) if present(s, j, rules)), None)
-    ok = first_present is not None and first_present > 0 and i - first_present < rules.emerging_months
+    ok = (first_present is not None and first_present >= rules.baseline_months
+          and i - first_present < rules.emerging_months)
     return ok, {
         "first_month": s.first_month,
         "first_present_month": s.months[first_present] if first_present is not None else None,
