@@ -51,7 +51,7 @@ def channel_name(channel: str | None) -> str:
 
 
 def step_name(step: str | None) -> str:
-    return data.taxonomy().name(step) if step else "其他"
+    return data.taxonomy().name(step)
 
 
 def theme_names(ctx: data.Ctx) -> dict[int, str]:

@@ -26,6 +26,9 @@ STEP_IDS = [
     "branch_counter",
     "hotline",
     "mobile_app",
+    "app_login",
+    "app_verification",
+    "app_stability",
     "account_security",
     "fees",
     "marketing",
@@ -93,7 +96,7 @@ def test_plain_jieba_splits_the_key_compounds() -> None:
     )
 
 
-def test_taxonomy_has_the_twelve_steps_in_order() -> None:
+def test_taxonomy_has_its_steps_in_order() -> None:
     data = yaml.safe_load(TAXONOMY.read_text(encoding="utf-8"))
     assert data["version"] == 1
     steps = data["steps"]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from voc.errors import ConfigError
@@ -19,7 +18,7 @@ def tax() -> Taxonomy:
     ("text", "step"),
     [
         ("手机银行转账限额太低了，想调高一点", "transfer_limits"),
-        ("APP一直闪退登录不上", "mobile_app"),
+        ("APP一直闪退", "app_stability"),
         ("网点排队排了两个小时", "branch_counter"),
         ("信用卡年费莫名其妙扣了", "credit_card"),
         ("天天接到推销保险的营销电话", "marketing"),
@@ -33,12 +32,41 @@ def test_no_rule_and_no_vectors_is_other(tax: Taxonomy) -> None:
     assert tax.classify([["你好", "谢谢"]]) == ["other"]
 
 
-def test_embedding_similarity_backs_up_the_rules(tax: Taxonomy) -> None:
-    step_vecs = np.eye(len(tax.steps), dtype=np.float32)
-    rec = np.zeros((2, len(tax.steps)), dtype=np.float32)
-    rec[0, tax.ids.index("hotline")] = 1.0
-    rec[1, tax.ids.index("loans")] = 0.1  # too weak a similarity
-    assert tax.classify([["嗯"], ["嗯"]], rec, step_vecs) == ["hotline", "other"]
+def test_a_fallback_fills_only_the_records_no_rule_matches(tax: Taxonomy) -> None:
+    seen: list[list[int]] = []
+
+    def fallback(todo: list[int]) -> list[str | None]:
+        seen.append(todo)
+        return ["hotline", None]
+
+    assert tax.classify([["嗯"], ["转账"], ["哦"]], fallback) == ["hotline", "transfer_limits", "other"]
+    assert seen == [[0, 2]]
+
+
+def test_the_catch_all_is_shown_as_unclassified(tax: Taxonomy) -> None:
+    assert tax.name("other") == "未归类" and tax.name(None) == "未归类"
+
+
+def test_a_sub_step_beats_its_parent(tax: Taxonomy) -> None:
+    words = get_segmenter().words
+    assert tax.match(words("手机银行收不到验证码"))[0] == "app_verification"
+    assert tax.match(words("手机银行一直闪退"))[0] == "app_stability"
+    assert tax.match(words("手机银行登录不上"))[0] == "app_login"
+    assert tax.match(words("手机银行界面太乱"))[0] == "mobile_app"
+    assert tax.root("app_login") == "mobile_app" and tax.root("fees") == "fees"
+
+
+def test_a_parent_must_be_a_real_top_level_step(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("steps:\n  - {id: app, name: APP, keywords: [app]}\n"
+                    "  - {id: login, name: 登录, parent: nowhere, keywords: [登录]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'login' names unknown parent 'nowhere'"):
+        Taxonomy.load(path)
+    path.write_text("steps:\n  - {id: app, name: APP, keywords: [app]}\n"
+                    "  - {id: login, name: 登录, parent: app, keywords: [登录]}\n"
+                    "  - {id: face, name: 刷脸, parent: login, keywords: [刷脸]}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'face' has parent 'login', which is itself a sub-step"):
+        Taxonomy.load(path)
 
 
 def test_user_edits_take_effect_and_mistakes_are_named(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from voc import enrich as enrichment
-from voc import vectors
+from voc import step_fallback, vectors
 from voc.errors import VocError
 from voc.monthly import compute_flags, rules_from_settings
 from voc.store import Store
@@ -21,20 +21,23 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict
     """Sentiment, escalation, complaint flag and process step, then embed and index what is new."""
     taxonomy = Taxonomy.load()
     embedder = vectors.workspace_embedder(ws, store)
-    step_vectors = embedder.encode([s.profile_text() for s in taxonomy.steps])
+    fitted: list[step_fallback.StepFallback] = []
 
     def step_of(batch: list[dict[str, Any]]) -> list[str | None]:
         todo = [i for i, r in enumerate(batch) if taxonomy.match(r["tokens"].split())[0] is None]
         out: list[str | None] = [None] * len(batch)
-        if todo:
+        if todo and not fitted:
+            fitted.append(step_fallback.calibrate(store.iter_for_enrichment(only_new=False), taxonomy, embedder.encode))
+        fallback = fitted[0] if fitted else None
+        if todo and fallback is not None and fallback.centroids is not None:
             vecs = embedder.encode([batch[i]["text"] for i in todo])
-            steps = taxonomy.classify([[] for _ in todo], vecs, step_vectors)
-            for i, step in zip(todo, steps, strict=True):
+            for i, step in zip(todo, fallback.predict(vecs), strict=True):
                 out[i] = step
         return out
 
     scorer = enrichment.load_scorer(ws.models_dir, ws.settings)
     result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=step_of).to_dict()
+    result["step_fallback"] = fitted[0].report if fitted else {"abstains": "every record matched a rule"}
     result["indexed"] = vectors.update_index(ws, store, embedder)
     return result
 

@@ -1,12 +1,13 @@
 """The bank's service process steps, read from lexicons/process_taxonomy.yaml so users edit rules, not code.
 
-A record's step comes from keyword rules first (a keyword token scores 1, a weak keyword 0.5); when no rule
-fires, the embedding similarity to each step's description decides, and below a threshold it is 'other'.
+A record's step comes from keyword rules (a keyword token scores 1, a weak keyword 0.5); a step may name a
+``parent`` step and then wins over it whenever one of its own keywords fires. A record no rule matches is
+'other' (未归类) unless the calibrated embedding fallback in ``voc.step_fallback`` is sure enough.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from voc.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "process_taxonomy.yaml"
 OTHER = "other"
+OTHER_NAME = "未归类"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class ProcessStep:
     description: str
     keywords: frozenset[str]
     weak_keywords: frozenset[str]
+    parent: str | None = None
 
     def profile_text(self) -> str:
         """What the embedder reads for this step: its name, description and keywords."""
@@ -39,6 +42,8 @@ class Taxonomy:
         self.steps = tuple(steps)
         self.source = source
         self._by_id = {s.id: s for s in self.steps}
+        index = {s.id: i for i, s in enumerate(self.steps)}
+        self._parent_idx = [(i, index[s.parent]) for i, s in enumerate(self.steps) if s.parent in index]
         self._weights: dict[str, list[tuple[int, float]]] = {}
         for i, step in enumerate(self.steps):
             for kw in step.keywords:
@@ -70,9 +75,11 @@ class Taxonomy:
                 if kw in owner:
                     raise ConfigError(f"{path}: keyword '{kw}' belongs to both '{owner[kw]}' and '{sid}'")
                 owner[kw] = sid
-            steps.append(ProcessStep(sid, str(raw["name"]), str(raw.get("description") or ""), kws, weak))
+            parent = str(raw["parent"]) if raw.get("parent") is not None else None
+            steps.append(ProcessStep(sid, str(raw["name"]), str(raw.get("description") or ""), kws, weak, parent))
+        _check_parents(path, steps)
         if OTHER not in seen_ids:
-            steps.append(ProcessStep(OTHER, "其他", "其他", frozenset(), frozenset()))
+            steps.append(ProcessStep(OTHER, OTHER_NAME, OTHER_NAME, frozenset(), frozenset()))
         return cls(steps, str(path))
 
     @property
@@ -81,14 +88,35 @@ class Taxonomy:
 
     def name(self, step_id: str | None) -> str:
         step = self._by_id.get(step_id or OTHER)
-        return step.name if step else str(step_id)
+        if step is None:
+            return str(step_id)
+        return step.name
+
+    def parent(self, step_id: str | None) -> str | None:
+        step = self._by_id.get(step_id or OTHER)
+        return step.parent if step else None
+
+    def root(self, step_id: str | None) -> str:
+        """The top-level step a (sub-)step belongs to, for roll-ups."""
+        return self.parent(step_id) or (step_id or OTHER)
+
+    def keyword_set(self) -> frozenset[str]:
+        """Every keyword and weak keyword of every step."""
+        return frozenset(self._weights)
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
-        """Rule score of every step for one token list (each distinct token counts once)."""
+        """Rule score of every step for one token list (each distinct token counts once).
+
+        A sub-step that fires also collects its parent's score, so 手机银行 + 验证码 is the verification sub-step.
+        """
         out = np.zeros(len(self.steps), dtype=np.float32)
         for tok in set(tokens):
             for i, w in self._weights.get(tok, ()):
                 out[i] += w
+        raw = out.copy()
+        for child, parent in self._parent_idx:
+            if raw[child] > 0:
+                out[child] += raw[parent]
         return out
 
     def match(self, tokens: Sequence[str]) -> tuple[str | None, float]:
@@ -100,19 +128,25 @@ class Taxonomy:
     def classify(
         self,
         token_lists: Sequence[Sequence[str]],
-        vectors: np.ndarray | None = None,
-        step_vectors: np.ndarray | None = None,
-        min_similarity: float = 0.25,
+        fallback: Callable[[list[int]], list[str | None]] | None = None,
     ) -> list[str]:
-        """Step per record: rules first, then cosine to the step profiles, else 'other'."""
-        out: list[str] = []
-        other_idx = self.ids.index(OTHER)
-        for i, toks in enumerate(token_lists):
-            step, _ = self.match(toks)
-            if step is None and vectors is not None and step_vectors is not None:
-                sims = step_vectors @ vectors[i]
-                sims[other_idx] = -1.0
-                j = int(np.argmax(sims))
-                step = self.steps[j].id if sims[j] >= min_similarity else None
-            out.append(step or OTHER)
-        return out
+        """Step per record: keyword rules, then ``fallback`` (indices of the unmatched records), else 'other'."""
+        out: list[str | None] = [self.match(toks)[0] for toks in token_lists]
+        todo = [i for i, step in enumerate(out) if step is None]
+        if todo and fallback is not None:
+            for i, step in zip(todo, fallback(todo), strict=True):
+                out[i] = step
+        return [step or OTHER for step in out]
+
+
+def _check_parents(path: Path, steps: Sequence[ProcessStep]) -> None:
+    """A parent must be another real top-level step: one level of sub-steps keeps roll-ups simple."""
+    by_id = {s.id: s for s in steps}
+    for step in steps:
+        if step.parent is None:
+            continue
+        parent = by_id.get(step.parent)
+        if parent is None or step.parent in (step.id, OTHER):
+            raise ConfigError(f"{path}: step '{step.id}' names unknown parent '{step.parent}'")
+        if parent.parent is not None:
+            raise ConfigError(f"{path}: step '{step.id}' has parent '{parent.id}', which is itself a sub-step")

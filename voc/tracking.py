@@ -75,15 +75,30 @@ def months_to_run(store: Store, until: str | None = None) -> tuple[list[str], st
     return months[start:], previous
 
 
-def theme_step(theme: Theme, taxonomy: Taxonomy, member_steps: Sequence[str]) -> str:
-    """A theme's process step: its weighted keywords under the taxonomy rules, else its members' majority."""
-    scores = np.zeros(len(taxonomy.steps), dtype=np.float64)
+def theme_step(theme: Theme, taxonomy: Taxonomy, member_steps: Sequence[str], min_share: float = 0.3) -> str:
+    """A theme's process step is its members' vote; the theme's keywords only break ties.
+
+    Votes go to top-level steps first (a sub-step's vote counts for its parent too); a theme whose members
+    mostly abstain stays 未归类. Inside the winning step the most-voted sub-step wins when it has at least
+    the parent's own votes, so a theme all "APP" lands on APP登录 or APP验证 where members say which.
+    """
+    votes = Counter(s for s in member_steps if s and s != OTHER)
+    if not member_steps or sum(votes.values()) < min_share * len(member_steps):
+        return OTHER
+    kw = np.zeros(len(taxonomy.steps), dtype=np.float64)
     for word, weight in theme.keywords:
-        scores += taxonomy.scores([word]) * float(weight)
-    if scores.max() > 0:
-        return taxonomy.steps[int(np.argmax(scores))].id
-    common = [s for s, _ in Counter(s for s in member_steps if s != OTHER).most_common(1)]
-    return common[0] if common else OTHER
+        kw += taxonomy.scores([word]) * float(weight)
+    kw_of = dict(zip(taxonomy.ids, kw, strict=True))
+    family = Counter()
+    for step, n in votes.items():
+        family[taxonomy.root(step)] += n
+    root = max(family, key=lambda s: (family[s], kw_of.get(s, 0.0), -taxonomy.ids.index(s)))
+    children = {s: n for s, n in votes.items() if s != root and taxonomy.root(s) == root}
+    if children:
+        best = max(children, key=lambda s: (children[s], kw_of.get(s, 0.0), -taxonomy.ids.index(s)))
+        if children[best] >= votes.get(root, 0):
+            return best
+    return root
 
 
 def track_themes(
