@@ -11,6 +11,7 @@ from voc.text.segment import get_segmenter
 from voc.topics import ThemeModel
 from voc.topics.content import topic_words
 from voc.topics.describe import representatives
+from voc.topics.keywords import function_word, make_label
 from voc.topics.quality import Presence, label_quality
 from voc.topics.themes import GENERIC
 
@@ -83,3 +84,12 @@ def test_quality_and_representatives_reward_label_words_and_distinct_quotes():
     sims = np.array([0.9, 0.8, 0.7, 0.6, 0.95])
     reps = representatives(np.array([0, 1, 4]), sims, topics, ["限额"], 3)
     assert reps == [4, 1]  # rows 4 and 0 say the same thing: one of them is enough
+
+
+def test_labels_skip_function_words_but_keep_bank_terms():
+    """越久 · 每年 · 它会 tell a reader nothing; 逾期 and 提额 are what the theme is about, whatever their tag."""
+    assert function_word("越久") and function_word("每年") and function_word("它会") and function_word("销了")
+    assert not any(function_word(w) for w in ("逾期", "提额", "闪退", "手续费", "转账限额", "客服"))
+    keywords = [("越久", 0.9), ("额度", 0.8), ("每年", 0.7), ("提额", 0.6), ("征信", 0.5)]
+    assert make_label(keywords) == "额度 · 提额 · 征信"
+    assert make_label([("越久", 0.9), ("每年", 0.8)]) == "越久 · 每年"  # never an empty label

@@ -6,8 +6,11 @@ once per record (not once per occurrence) keeps repetitive comments such as 很�
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -79,13 +82,47 @@ def class_tfidf(
     return out
 
 
+# jieba part-of-speech tags of words that never name a problem: adverbs, numerals, pronouns, particles,
+# prepositions, conjunctions, measure words, interjections, directions (越久, 万年, 它会, 每年, 之前).
+_FUNCTION_TAGS = frozenset({"d", "m", "mq", "r", "rr", "rz", "rg", "p", "c", "q", "e", "y", "o", "f"})
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba.posseg.POSTokenizer(jieba.Tokenizer())
+
+
+@lru_cache(maxsize=1)
+def _domain_terms() -> frozenset[str]:
+    return frozenset(get_segmenter().user_terms)
+
+
+@lru_cache(maxsize=50_000)
+def function_word(word: str) -> bool:
+    """Whether jieba's dictionary reads the word as a function word, or as one glued to its neighbour (越高, 销了).
+
+    Bank dictionary terms never are: they name products and steps whatever their grammar.
+    """
+    if word in _domain_terms() or not re.search(r"[\u4e00-\u9fff]", word):
+        return False
+    parts = [(p.word, p.flag) for p in _tagger().lcut(word)]
+    if len(parts) == 1:
+        return parts[0][1] in _FUNCTION_TAGS
+    return parts[0][1] in _FUNCTION_TAGS or parts[-1][1].startswith("u")
+
+
 def make_label(keywords: Keywords, n_words: int = 3) -> str:
     """Up to ``n_words`` keywords joined by ' · ', skipping repeats and words inside one another.
 
     Single characters (好, 慢) only fill in when the theme has no longer keyword, since alone they do
-    not tell a reader what the theme is about.
+    not tell a reader what the theme is about; function words (越久, 每年) likewise.
     """
-    ranked = [w for w, _ in keywords if len(w) > 1] or [w for w, _ in keywords]
+    ranked = ([w for w, _ in keywords if len(w) > 1 and not function_word(w)]
+              or [w for w, _ in keywords if len(w) > 1] or [w for w, _ in keywords])
     chosen: list[str] = []
     for w in ranked:
         if any(w in c or c in w for c in chosen):
