@@ -88,6 +88,13 @@ def test_emerging_only_in_first_two_months_of_a_theme() -> None:
     assert not emerging(baseline, 0, RULES)[0] and not emerging(baseline, 1, RULES)[0]
 
 
+def test_a_theme_hovering_at_the_floor_is_not_new_when_it_crosses() -> None:
+    hovering = series([0, 8, 9, 8, 12, 11], first="2026-02")  # floor 10: crosses in May with no real growth
+    assert present(hovering, 4, RULES) and not present(hovering, 3, RULES)
+    assert not emerging(hovering, 4, RULES)[0] and not emerging(hovering, 5, RULES)[0]
+    assert emerging(hovering, 4, RULES)[1]["growth_since_birth"] < RULES.rising_ratio
+
+
 def test_resolved_after_a_fix_and_not_recurring() -> None:
     s = series([150, 160, 140, 155, 4, 3, 5, 2])
     assert not resolved(s, 4, RULES)[0]  # one month down is not "stayed down"

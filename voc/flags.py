@@ -186,16 +186,26 @@ def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, 
 
     A theme born at noise level keeps counting as new until its volume becomes meaningful. The first
     `baseline_months` months of data are a warm-up: themes the tracker finds then were there all along (the
-    first month's fit cannot see every theme), so they are the baseline, not news.
+    first month's fit cannot see every theme), so they are the baseline, not news. A theme that hovered just
+    under the floor since it was born and now crosses it is not new either: its volume since crossing must be
+    `rising_ratio` times its volume before.
     """
     first_present = next((j for j in range(i + 1) if present(s, j, rules)), None)
     ok = (first_present is not None and first_present >= rules.baseline_months
           and i - first_present < rules.emerging_months)
-    return ok, {
+    ev: dict[str, Any] = {
         "first_month": s.first_month,
         "first_present_month": s.months[first_present] if first_present is not None else None,
         "count": s.counts[i],
     }
+    if ok and first_present is not None:
+        born = s.months.index(s.first_month) if s.first_month in s.months else 0
+        before = s.counts[born:first_present]
+        if before:
+            now = float(np.mean(s.counts[first_present:i + 1]))
+            ev["growth_since_birth"] = round(now / max(float(np.mean(before)), 1.0), 2)
+            ok = ev["growth_since_birth"] >= rules.rising_ratio
+    return ok, ev
 
 
 def resolved(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, Any]]:
