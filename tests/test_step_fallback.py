@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from voc.step_fallback import StepFallback, calibrate
+from voc.step_fallback import StepFallback, calibrate, wilson_lower
 from voc.taxonomy import OTHER, Taxonomy
 from voc.topics.themes import Theme
 from voc.tracking import theme_step
@@ -35,6 +35,21 @@ def test_without_signal_the_fallback_abstains_for_every_record() -> None:
     fb = StepFallback().fit(x, y, [str(i) for i in range(120)])
     assert fb.centroids is None and "precision" in fb.report["abstains"]
     assert fb.predict(rng.standard_normal((5, 16)).astype(np.float32)) == [None] * 5
+
+
+def test_a_lucky_handful_of_held_out_hits_is_not_enough() -> None:
+    """A dozen clear held-out hits above a sea of noise: raw precision clears 80% there, its lower bound does not."""
+    rng = np.random.default_rng(4)
+    steps = ["fees", "hotline", "loans"]
+    x, y = _clusters(rng, steps, 8, 0.05)
+    noise = rng.standard_normal((100, 16)).astype(np.float32)
+    noise[:, :3] = 0
+    x = np.vstack([x, noise])
+    y = y + [steps[i % 3] for i in range(100)]
+    keys = [str(i) for i in range(len(y))]
+    fb = StepFallback().fit(x, y, keys)
+    assert fb.centroids is None and "precision" in fb.report["abstains"]
+    assert wilson_lower(np.array([12]), np.array([12]))[0] < 0.8 < wilson_lower(np.array([95]), np.array([100]))[0]
 
 
 def test_too_few_examples_abstain() -> None:

@@ -3,8 +3,9 @@
 Records a keyword rule matches are the labelled examples: their keywords are removed from the text (the
 records the fallback will see have none), half of them make one centroid per step and the other half
 measure how often the nearest centroid names the rule's step. The fallback answers only above the margin
-(best minus second-best cosine) at which that precision reaches the target; with too few examples, or no
-margin that reaches it, it abstains for every record and they stay 未归类.
+(best minus second-best cosine) at which that precision reaches the target with 95% confidence (Wilson
+lower bound: a lucky handful of held-out hits is no evidence); with too few examples, or no margin that
+reaches it, it abstains for every record and they stay 未归类.
 """
 
 from __future__ import annotations
@@ -53,15 +54,18 @@ class StepFallback:
         truth = np.array([usable.index(s) for s, c in zip(steps, check, strict=True) if c])
         order = np.argsort(-margin)
         hits = np.cumsum(pred[order] == truth[order])
-        prec = hits / np.arange(1, len(order) + 1)
-        ok = [i for i in range(self.min_support - 1, len(order)) if prec[i] >= self.precision]
+        n = np.arange(1, len(order) + 1)
+        prec = hits / n
+        lower = wilson_lower(hits, n)
+        ok = [i for i in range(self.min_support - 1, len(order)) if lower[i] >= self.precision]
         if not ok:
             return self._abstain(f"no margin reaches precision {self.precision:.2f}")
         last = ok[-1]
         self.step_ids, self.centroids = usable, cents
         self.margin = float(margin[order][last])
         self.report.update(margin=round(self.margin, 4), held_out=len(order),
-                           precision=round(float(prec[last]), 3), coverage=round((last + 1) / len(order), 3))
+                           precision=round(float(prec[last]), 3), precision_lower=round(float(lower[last]), 3),
+                           coverage=round((last + 1) / len(order), 3))
         return self
 
     def predict(self, vectors: np.ndarray) -> list[str | None]:
@@ -120,6 +124,14 @@ def calibrate(
             break
     vectors = encode(texts) if texts else np.zeros((0, 1), dtype=np.float32)
     return StepFallback().fit(vectors, steps, keys)
+
+
+def wilson_lower(hits: np.ndarray, n: np.ndarray, z: float = 1.96) -> np.ndarray:
+    """Lower end of the Wilson score interval of hits/n: how low the precision could be at this sample size."""
+    p = hits / n
+    centre = p + z * z / (2 * n)
+    spread = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - spread) / (1 + z * z / n)
 
 
 def _nearest(x: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
