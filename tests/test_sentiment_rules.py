@@ -167,3 +167,49 @@ def test_lexicon_files_are_consistent() -> None:
     assert len(actions) == len(set(actions))
     pairs = [line.split()[0] for line in read_lexicon(LEXICON_DIR / "cantonese.txt")]
     assert len(pairs) == len(set(pairs))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "要是转账限额能再高点就更好了",  # a wish names a shortcoming; 更好 is not praise here
+        "以后不会再来这个网点办业务了",
+        "大家千万别办这家的信用卡",
+        "不建议申请，额度依然很低",
+        "一颗星都不想给",
+        "排队等了两个多小时",
+        "跨行转账三天才到账",
+        "怎么申请都不通过",
+        "客服死活不给减免",
+        "这个积分有什么用",
+        "手机银行字体太小了",
+        "审核时间太久了",
+        "APP有点卡，登录有点慢",
+        "办理速度慢",  # jieba glues 速度慢: the verdict is still read
+        "利率不低啊",
+        "服务不算好",
+        "这也太抠门了吧",
+    ],
+)
+def test_complaints_without_a_plain_negative_word(lex: LexiconScorer, text: str) -> None:
+    assert label(lex, text) == NEGATIVE
+
+
+def test_what_follows_a_contrast_outweighs_the_compliment_before_it(lex: LexiconScorer) -> None:
+    """好看 alone outscores 不好用; after 但是 the complaint wins, so the complaint gate sees it."""
+    assert lex.score(normalise("界面好看")).score > 0
+    assert lex.score(normalise("界面好看,但是不好用")).score < 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有点喜欢这个新界面",  # 有点 before praise is praise
+        "以后不用去网点排队了",  # 不用 is relief, not leaving
+        "好在客服很快就帮我解决了",  # 好在 is "luckily"
+        "到账速度不会太慢",
+        "不太远，走路五分钟",
+    ],
+)
+def test_look_alikes_of_the_new_shapes_are_not_complaints(lex: LexiconScorer, text: str) -> None:
+    assert label(lex, text) != NEGATIVE

@@ -23,6 +23,8 @@ _MAX_NGRAM = 3
 _NEGATED_NEGATIVE = 0.7  # 不贵 / 没问题 are milder praise than 便宜 / 很好
 _WEAKENED = 0.5  # 不太好 / 不是很满意: a negation followed by a degree adverb softens the flip
 _BEFORE_CONTRAST = 0.6
+# One complaint outweighs one compliment in a review (好看不好用 is a complaint): negative cues count this much more.
+NEGATIVITY = 1.3
 # 好几天 / 好多次: 好 before a quantity is "quite", not praise.
 _QUANTITY = re.compile(r"^[几多久些长半一两三四五六七八九十]")
 # Below this magnitude a cue (问题, 为什么, 可以) does not stop a question from reading as an inquiry.
@@ -121,6 +123,9 @@ def _lookup_uncached(lex: Lexicon, token: str) -> tuple[float, bool] | None:
             return lex.polarity[rest], True
         if head in lex.degree:
             return lex.polarity[rest] * lex.degree[head], False
+    # 速度慢 / 态度差 / 服务好: jieba glues a one-character verdict to its noun; the verdict is the cue.
+    if len(token) >= 3 and token[-1] in lex.polarity and token[:-1] not in lex.polarity:
+        return lex.polarity[token[-1]], False
     return None
 
 
@@ -264,7 +269,7 @@ class LexiconScorer:
 
     def score_tokens(self, tokens: Sequence[str], text: str | None = None) -> SentimentResult:
         hits = self.hits(tokens, text)
-        score = squash(sum(h.value for h in hits))
+        score = squash(sum(h.value * (NEGATIVITY if h.value < 0 else 1.0) for h in hits))
         if text is not None:
             score = inquiry_cap(score, text, hits, (self.negative_below, self.positive_above))
         top = sorted(hits, key=lambda h: -abs(h.value))[:5]

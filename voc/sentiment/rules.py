@@ -33,7 +33,8 @@ class RuleHit:
 
 @dataclass(frozen=True)
 class ComplaintRules:
-    """Named regular expressions from ``complaint_patterns.txt``, with ``{ACTION}`` filled from the action list."""
+    """Named regular expressions from ``complaint_patterns.txt``: ``{ACTION}`` is filled from the action list,
+    ``{POSITIVE}`` from the praise words (so 有点X can leave 有点喜欢 alone)."""
 
     rules: tuple[tuple[str, float, re.Pattern[str]], ...]
     # Fixed phrases such as 离不开 / 了不起: a match inside one of them is not a complaint.
@@ -43,11 +44,15 @@ class ComplaintRules:
     def load(cls, folder: Path = LEXICON_DIR) -> ComplaintRules:
         actions = sorted(read_lexicon(folder / "complaint_actions.txt"), key=len, reverse=True)
         action = "|".join(re.escape(a) for a in actions) or "(?!)"
+        praise = sorted((line.split()[0] for line in read_lexicon(folder / "sentiment_positive.txt")), key=len,
+                        reverse=True)
+        positive = "|".join(re.escape(w) for w in praise) or "(?!)"
         rules = []
         for line in read_lexicon(folder / "complaint_patterns.txt"):
             name, weight, pattern = line.split(maxsplit=2)
             value = float(weight) if weight.startswith("+") else -abs(float(weight))
-            rules.append((name, value, re.compile(pattern.replace("{ACTION}", action), re.I)))
+            pattern = pattern.replace("{ACTION}", action).replace("{POSITIVE}", positive)
+            rules.append((name, value, re.compile(pattern, re.I)))
         fixed = [w for w in read_lexicon(folder / "sentiment_neutral.txt") if "不" in w or "没" in w]
         vetoes = re.compile("|".join(map(re.escape, sorted(fixed, key=len, reverse=True)))) if fixed else None
         return cls(tuple(rules), vetoes)
