@@ -230,3 +230,27 @@ def test_steady_recurring_theme_gives_way_to_news() -> None:
     flags = flags_for_month([old, new], "2026-12", {}, RULES)
     assert [(f.theme_id, f.status, f.rank) for f in flags] == [(2, "emerging", 1), (1, "recurring", 2)]
     assert flags[1].evidence["recurring"]["persistence_months"] == 12
+
+
+def test_a_theme_carved_out_of_older_ones_is_not_new() -> None:
+    """The tracker finding a sub-topic among old complaints is not a new problem; a real wave is."""
+    from dataclasses import replace
+
+    carved = replace(series([0, 0, 0, 0, 40, 41], first="2026-05", tid=2), prior_volume=35.0)
+    assert emerging(replace(carved, prior_volume=None), 4, RULES)[0]  # without the replay it would read as new
+    ok, ev = emerging(carved, 4, RULES)
+    assert not ok and ev["prior_volume"] == 35.0 and ev["growth_over_prior"] < RULES.rising_ratio
+    wave = replace(series([0, 0, 0, 0, 120, 150], first="2026-05", tid=3), prior_volume=6.0)
+    assert emerging(wave, 4, RULES)[0]
+    flags = flags_for_month([series([100] * 6), carved, wave], "2026-05", {}, RULES)
+    assert {f.theme_id: f.status for f in flags if f.theme_id != 1} == {3: "emerging"}
+
+
+def test_a_young_theme_that_keeps_growing_stays_flagged_after_its_emerging_months() -> None:
+    wave = series([0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 54, 112], first="2026-10")
+    assert emerging(wave, 10, RULES)[0] and not emerging(wave, 11, RULES)[0]
+    ok, ev = rising(wave, 11, RULES)
+    assert ok and ev["expected"] < 60  # measured against the month after its (partial) birth month
+    settled = series([0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 54, 56], first="2026-10")
+    assert not rising(settled, 11, RULES)[0]
+    assert not rising(wave, 10, RULES)[0]  # still inside its emerging months: nothing to compare with

@@ -74,3 +74,15 @@ def test_late_records_rerun_only_their_month(env) -> None:
     enrich(store, LexiconScorer(), Taxonomy.load())
     todo, previous = months_to_run(store)
     assert todo == [MONTHS[-1]] and previous == MONTHS[-2]
+
+
+def test_themes_born_later_know_what_the_months_before_held_of_them(env) -> None:
+    """The replay behind `prior_volume`: a new problem (养老金账户, from May) had nothing before its birth."""
+    _, store, _ = env
+    themes = store.list_themes()
+    first = [t for t in themes if t["first_month"] == MONTHS[0]]
+    later = [t for t in themes if t["first_month"] > MONTHS[0] and t["kind"] != "generic"]
+    assert first and all(t["prior_volume"] is None for t in first)
+    pension = [t for t in later if "养老金" in t["label"]]
+    assert pension and all(t["prior_volume"] is not None and t["prior_volume"] < 5 for t in pension)
+    assert all(t["prior_volume"] is not None for t in later)

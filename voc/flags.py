@@ -57,6 +57,8 @@ class ThemeSeries:
     channels: tuple[str, ...] = ()
     channel_counts: tuple[tuple[int, ...], ...] = ()
     channel_complaints: tuple[tuple[int, ...], ...] = ()
+    # Complaints a month the theme would have held in the months before it was born (None: born in the first).
+    prior_volume: float | None = None
 
 
 def noise_floor(s: ThemeSeries, i: int, rules: FlagRules) -> float:
@@ -170,11 +172,15 @@ def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, An
     A step up is news once: when the theme was already rising last month it is rising again only if it is
     also significantly above last month's own level (it keeps growing), not because it stays high. The
     baseline months must all lie after the theme was born: zeros from before it existed are not a baseline.
+    A young theme whose `emerging_months` are over is measured against the months since its birth month (a
+    theme found mid-month is born small), so one that keeps growing fast stays on the list.
     """
     lo = i - rules.baseline_months
     born = s.months.index(s.first_month) if s.first_month in s.months else 0
-    if lo < born:
-        return False, {"reason": "not enough history"}
+    if lo < born or lo < 0:
+        lo = born + 1 if born > 0 else 0
+        if i - born < rules.emerging_months or lo >= i:
+            return False, {"reason": "not enough history"}
     ok, ev = above_expected(s, i, range(lo, i), rules)
     if ok and rising(s, i - 1, rules)[0]:
         ok, ev["since_last_month"] = above_expected(s, i, range(i - 1, i), rules)
@@ -188,7 +194,8 @@ def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, 
     `baseline_months` months of data are a warm-up: themes the tracker finds then were there all along (the
     first month's fit cannot see every theme), so they are the baseline, not news. A theme that hovered just
     under the floor since it was born and now crosses it is not new either: its volume since crossing must be
-    `rising_ratio` times its volume before.
+    `rising_ratio` times its volume before. Nor is a theme the tracker carved out of older ones: its volume
+    must also be `rising_ratio` times what the months before its birth held of it (`prior_volume`).
     """
     first_present = next((j for j in range(i + 1) if present(s, j, rules)), None)
     ok = (first_present is not None and first_present >= rules.baseline_months
@@ -205,6 +212,10 @@ def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, 
             now = float(np.mean(s.counts[first_present:i + 1]))
             ev["growth_since_birth"] = round(now / max(float(np.mean(before)), 1.0), 2)
             ok = ev["growth_since_birth"] >= rules.rising_ratio
+    if ok and first_present is not None and s.prior_volume is not None:
+        now = float(np.mean(s.counts[first_present:i + 1]))
+        ev.update(prior_volume=s.prior_volume, growth_over_prior=round(now / max(s.prior_volume, 1.0), 2))
+        ok = ev["growth_over_prior"] >= rules.rising_ratio
     return ok, ev
 
 

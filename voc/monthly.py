@@ -90,7 +90,7 @@ def theme_series(store: Store) -> list[ThemeSeries]:
             t["theme_id"], months, tuple(sum(col) for col in zip(*rows, strict=True)) if rows else (0,) * len(months),
             tuple(x["total"] for x in totals), tuple(x["complaints"] for x in totals), t["first_month"] or months[0],
             kind=t.get("kind") or "complaint", channels=channels, channel_counts=tuple(tuple(r) for r in rows),
-            channel_complaints=tuple(tuple(r) for r in complaints),
+            channel_complaints=tuple(tuple(r) for r in complaints), prior_volume=t.get("prior_volume"),
         ))
     return out
 

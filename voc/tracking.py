@@ -22,11 +22,13 @@ from voc.config import ThemeSettings
 from voc.store import Store
 from voc.taxonomy import OTHER, Taxonomy
 from voc.topics import Theme, ThemeModel
+from voc.topics.content import topic_words
 from voc.topics.themes import GENERIC
 
 log = logging.getLogger(__name__)
 
 THEMES_DIR = "themes"
+PRIOR_MONTHS = 3  # the months before a theme's birth that say whether its complaints were already there
 Encode = Callable[[Sequence[str]], np.ndarray]
 
 
@@ -119,6 +121,7 @@ def track_themes(
     model = ThemeModel.load(str(snapshot_dir(models_dir, previous))) if previous else None
     known = {t["theme_id"]: t for t in store.list_themes()}
     runs: list[MonthRun] = []
+    replayed: dict[str, np.ndarray] = {}
     for month in todo:
         rows = store.complaint_rows(month)
         if progress:
@@ -139,11 +142,47 @@ def track_themes(
             labels, sims = lin.labels, lin.similarities
             new_ids, continued, retired, stability = lin.new, lin.continued, lin.retired, lin.stability
             split, merged = lin.split, lin.merged
+        births = {int(t): month for t in new_ids}
+        births.update({tid: t["first_month"] for tid, t in known.items() if t.get("first_month")})
+        prior = prior_volumes(store, model, encode, births, replayed)
         runs.append(_save_month(store, month, rows, labels, sims, model, taxonomy, known,
-                                (new_ids, continued, retired, stability, split, merged)))
+                                (new_ids, continued, retired, stability, split, merged), prior))
         model.save(str(snapshot_dir(models_dir, month)))
     store.refresh_theme_stats()
     return runs
+
+
+def prior_volumes(
+    store: Store, model: ThemeModel, encode: Encode, births: dict[int, str], cache: dict[str, np.ndarray]
+) -> dict[int, float]:
+    """For each theme born after the first month: complaints a month, before its birth, that it would hold.
+
+    The tracker finds a theme when its records stop fitting the old ones (a theme grew apart, or a
+    centroid drifted), not only when a new problem appears. Replaying the months before its birth against
+    today's centroids tells the two apart: a new problem had no such records before. ``cache`` keeps each
+    month's content vectors for the run.
+    """
+    done = store.theme_months_done()
+    by_birth: dict[str, list[int]] = {}
+    for tid, born in births.items():
+        by_birth.setdefault(born, []).append(tid)
+    out: dict[int, float] = {}
+    for born, ids in by_birth.items():
+        earlier = [m for m in done if m < born][-PRIOR_MONTHS:]
+        if not earlier:
+            continue
+        counts = dict.fromkeys(ids, 0)
+        for m in earlier:
+            if m not in cache:
+                rows = [r for r in store.complaint_rows(m) if topic_words().of(r["tokens"].split())]
+                cache[m] = encode([r["text"] for r in rows]) if rows else np.zeros((0, 0), np.float32)
+            if len(cache[m]):
+                labels, _ = model.assign(cache[m], assign_all=False)
+                for tid in labels:
+                    if int(tid) in counts:
+                        counts[int(tid)] += 1
+        out.update({tid: round(n / len(earlier), 2) for tid, n in counts.items()})
+    return out
 
 
 def _save_month(
@@ -156,6 +195,7 @@ def _save_month(
     taxonomy: Taxonomy,
     known: dict[int, dict[str, Any]],
     lineage: tuple,
+    prior: dict[int, float],
 ) -> MonthRun:
     new_ids, continued, retired, stability, split, merged = lineage
     steps = store.complaint_steps(month)  # for themes whose keywords no taxonomy rule names
@@ -180,7 +220,8 @@ def _save_month(
             "coverage": theme.coverage,
             "specificity": theme.specificity,
             "status": "retired" if theme.id in retired else "active",
-            "related": split.get(theme.id),
+            "related": split.get(theme.id, prev.get("related")),  # the theme it split off from, kept
+            "prior_volume": prior.get(theme.id, prev.get("prior_volume")),
         }
         known[theme.id] = record
         themes.append(record)

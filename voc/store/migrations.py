@@ -243,4 +243,13 @@ CREATE TABLE theme_labels (
     )
 )
 
+MIGRATIONS.append(
+    (
+        6,
+        """
+ALTER TABLE themes ADD COLUMN prior_volume REAL;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

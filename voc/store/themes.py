@@ -55,18 +55,19 @@ class ThemesMixin:
                 keywords = json.dumps(t.get("keywords", []), ensure_ascii=False)
                 cur.execute(
                     "INSERT INTO themes (theme_id, label, keywords, process_step, first_month, last_month, size, "
-                    "coherence, status, related, updated_at, kind, coverage, specificity) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "coherence, status, related, updated_at, kind, coverage, specificity, prior_volume) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (theme_id) DO UPDATE SET label = excluded.label, keywords = excluded.keywords, "
                     "process_step = excluded.process_step, last_month = excluded.last_month, size = excluded.size, "
                     "coherence = excluded.coherence, status = excluded.status, related = excluded.related, "
                     "updated_at = excluded.updated_at, kind = excluded.kind, coverage = excluded.coverage, "
-                    "specificity = excluded.specificity",
+                    "specificity = excluded.specificity, "
+                    "prior_volume = COALESCE(excluded.prior_volume, themes.prior_volume)",
                     (
                         t["theme_id"], t["label"], keywords,
                         t.get("process_step"), t.get("first_month", month), t.get("last_month", month),
                         t.get("size", 0), t.get("coherence"), t.get("status", "active"), t.get("related"), now,
-                        t.get("kind", "complaint"), t.get("coverage"), t.get("specificity"),
+                        t.get("kind", "complaint"), t.get("coverage"), t.get("specificity"), t.get("prior_volume"),
                     ),
                 )
                 cur.execute(
