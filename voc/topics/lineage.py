@@ -15,6 +15,7 @@ import numpy as np
 from voc.topics.cluster import choose_k, member_sums, nearest, normalise_rows, spherical_kmeans, theme_thresholds
 from voc.topics.content import topic_words
 from voc.topics.describe import describe
+from voc.topics.split import apply_splits, find_splits
 from voc.topics.themes import Lineage
 
 if TYPE_CHECKING:
@@ -105,6 +106,11 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
         fresh_bars = theme_thresholds(idx, sims0, len(model.theme_ids_), model.threshold_, model.outlier_quantile)
         model.thresholds_[len(old_ids):] = fresh_bars[len(old_ids):]
     model.next_id_ += len(new_ids)
+    # A theme that now holds two separate problems splits; its leaving half gets a new id.
+    strict_old = np.where(content, before, -1)
+    carved = apply_splits(model, x, find_splits(model, x, strict_old, topics, _granularity(model)),
+                          {i: sizes[i] + counts[i] for i in sizes})
+    new_ids = np.concatenate([new_ids, np.array(list(carved), dtype=np.int64)])
     model.step_ += 1
     after, sims = model._assign(x)
     strict, _ = model._assign(x, assign_all=False)
@@ -114,10 +120,10 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
 
     had = before >= 0
     stability = float((after[had] == before[had]).mean()) if had.any() else 1.0
-    split = {}
+    split = dict(carved)
     if len(fresh):
         rel = fresh @ old_centroids.T
-        for j, nid in enumerate(new_ids):
+        for j, nid in enumerate(new_ids[: len(fresh)]):
             if rel[j].max() >= model.split_threshold:
                 split[int(nid)] = int(old_ids[rel[j].argmax()])
     merged = _merged_pairs(model, x, strict, old_ids)
