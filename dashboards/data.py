@@ -106,6 +106,22 @@ def semantic_ready(ctx: Ctx) -> bool:
     return index(ctx) is not None and _embedder(ctx.home, _index_stamp(ctx.ws)) is not None
 
 
+@st.cache_data(show_spinner="正在归类表扬与咨询…", max_entries=16)
+def _view(home: str, stamp: str, month: str, view: str) -> dict[str, Any]:
+    from voc import views
+
+    embedder = _embedder(home, _index_stamp(_workspace(home)))
+    if embedder is None:
+        return {"records": 0, "groups": [], "missing_embedder": True}
+    rows = views.view_rows(_store(home), month, view)
+    return {"records": len(rows), "groups": views.group_view(rows, embedder.encode)}
+
+
+def view(ctx: Ctx, month: str, view: str) -> dict[str, Any]:
+    """The month's praise or questions, grouped (see voc.views); nothing is written."""
+    return _view(ctx.home, ctx.stamp, month, view)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _months(home: str, stamp: str) -> list[str]:
     return _store(home).months()

@@ -176,6 +176,17 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return b
 
 
+def test_themes_page_offers_praise_and_questions_apart_from_complaints(app: AppTest, indexed: Built,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    _page(app, "themes")  # no embedder in this workspace: says what to run
+    assert any("voc enrich" in i.value for i in app.info)
+    monkeypatch.setenv("VOC_HOME", str(indexed.ws.home))
+    at = _page(AppTest.from_file(APP, default_timeout=60).run(), "themes")
+    assert at.radio(key="themes_view").options == ["表扬", "咨询与疑问"]
+    praise = at.dataframe[-1].value
+    assert len(praise) >= 1 and praise["数量"].sum() <= sum(1 for r in indexed.records if r.month == JUNE)
+
+
 def test_semantic_search_and_more_like_this(indexed: Built, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VOC_HOME", str(indexed.ws.home))
     at = _page(AppTest.from_file(APP, default_timeout=60).run(), "search")

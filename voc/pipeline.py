@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from voc import enrich as enrichment
-from voc import step_fallback, vectors
+from voc import step_fallback, vectors, views
 from voc.errors import VocError
 from voc.monthly import compute_flags, rules_from_settings
 from voc.store import Store
@@ -73,6 +73,19 @@ def update_themes(ws: Workspace, store: Store, until: str | None = None, rebuild
     themes.sort(key=lambda t: (-t["volume"], t["theme_id"]))
     return {"month": month, "runs": [r.to_dict() for r in runs], "themes": themes,
             "lineage": store.lineage(month)}
+
+
+def month_view(ws: Workspace, store: Store, view: str, month: str | None = None) -> dict[str, Any]:
+    """Praise or questions of a month, grouped (read only: nothing is fitted to disk or stored)."""
+    if view not in views.VIEWS:
+        raise VocError(f"unknown view {view!r}: choose one of {', '.join(views.VIEWS)}")
+    month = month or latest_month(store)
+    embedder = vectors.load_embedder(ws)
+    if embedder is None:
+        raise VocError("no embedder in this workspace yet: run `voc enrich` first")
+    rows = views.view_rows(store, month, view)
+    return {"month": month, "view": view, "name": views.VIEWS[view], "records": len(rows),
+            "groups": views.group_view(rows, embedder.encode)}
 
 
 def month_flags(ws: Workspace, store: Store, month: str | None = None) -> list[dict[str, Any]]:

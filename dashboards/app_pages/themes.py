@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import charts, data, ui
+from voc.views import VIEWS
 
 st.title("主题")
 ctx = ui.context()
@@ -79,3 +80,19 @@ for ex in examples:
     with st.container(border=True):
         st.markdown(ui.mark(ex["text"], theme["keywords"]), unsafe_allow_html=True)
         st.caption(ui.record_caption(ex))
+
+st.markdown("#### 表扬与咨询")
+st.caption("不计入投诉主题：表扬说明哪些做法值得保持，咨询说明哪里的信息不够清楚。")
+kind = st.radio("查看", list(VIEWS), format_func=VIEWS.get, horizontal=True, key="themes_view")
+view = data.view(ctx, month, kind)
+if view.get("missing_embedder"):
+    st.info("还没有语义模型：先运行 `voc enrich`，再查看表扬与咨询的分组。")
+elif not view["groups"]:
+    st.info(f"{month} 没有{VIEWS[kind]}记录。")
+else:
+    st.dataframe(
+        [{"分组": g["label"], "数量": g["size"], "占比": g["share"], "示例": " / ".join(g["examples"])}
+         for g in view["groups"]],
+        hide_index=True, width="stretch", key="themes_view_table",
+        column_config={"占比": st.column_config.NumberColumn(format="percent")},
+    )

@@ -115,12 +115,27 @@ def themes(
     home: HomeOpt = None,
     month: MonthOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Forget themes and replay every month.")] = False,
+    view: Annotated[str | None, typer.Option(
+        "--view", help="praise or questions: the month's praise or questions grouped, not complaint themes "
+                       "(read only).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Discover and update complaint themes month by month, then list them with this month's statistics."""
     from voc import pipeline
 
     ws = open_workspace(home)
+    if view is not None:
+        with open_store(ws) as store:
+            groups = pipeline.month_view(ws, store, view, month)
+
+        def render_view(d: dict[str, Any]) -> None:
+            rows = [[g["label"], g["size"], f"{100 * g['share']:.0f}%", " / ".join(e[:40] for e in g["examples"])]
+                    for g in d["groups"]]
+            console.print(table(f"{d['name']} ({d['month']}, {d['records']} records)",
+                                ("group", "records", "share", "examples"), rows))
+
+        emit(groups, as_json, render_view)
+        return
     with open_store(ws) as store:
         data = pipeline.update_themes(ws, store, until=month, rebuild=rebuild)
     tax = Taxonomy.load()

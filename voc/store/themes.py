@@ -28,6 +28,15 @@ class ThemesMixin:
         )
         return [dict(r) for r in rows]
 
+    def non_complaint_rows(self, month: str) -> list[dict[str, Any]]:
+        """Enriched records of a month that are no complaint (praise, questions, neutral remarks), stable order."""
+        rows = self.query(  # type: ignore[attr-defined]
+            "SELECT id, channel, created_at, text, tokens, sentiment_label FROM feedback "
+            "WHERE month = ? AND complaint = 0 ORDER BY rid",
+            (month,),
+        )
+        return [dict(r) for r in rows]
+
     def complaint_steps(self, month: str) -> dict[str, str]:
         rows = self.query(  # type: ignore[attr-defined]
             "SELECT id, process_step FROM feedback WHERE month = ? AND complaint = 1", (month,)
