@@ -123,6 +123,18 @@ def view(ctx: Ctx, month: str, view: str) -> dict[str, Any]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _fixes(home: str, stamp: str, month: str) -> list[dict[str, Any]]:
+    from voc.fixes import verify
+
+    return verify(_store(home), month)
+
+
+def fixes(ctx: Ctx, month: str) -> list[dict[str, Any]]:
+    """Registered fixes shipped by `month` with their verdict (see voc.fixes)."""
+    return _fixes(ctx.home, ctx.stamp, month)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _months(home: str, stamp: str) -> list[str]:
     return _store(home).months()
 

@@ -79,6 +79,12 @@ CASES = [
     ["eval", "sentiment", "{missing}"],
     ["eval", "sentiment", "{folder}"],
     ["demo", "--home", "{missing}", "--workers", "0"],
+    ["themes", "--home", "{home}", "--view", "rants"],
+    ["fixes", "add", "--home", "{home}", "--theme", "1", "--shipped", "2026-05-01", "--title", "x"],
+    ["fixes", "add", "--home", "{home}", "--theme", "one", "--shipped", "2026-05-01", "--title", "x"],
+    ["fixes", "add", "--home", "{home}", "--shipped", "2026-05-01", "--title", "x"],
+    ["fixes", "close", "7", "--home", "{home}"],
+    ["fixes", "list", "--home", "{missing}"],
 ]
 
 

@@ -176,6 +176,19 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return b
 
 
+def test_overview_shows_registered_fixes_with_their_verdict(tmp_path_factory: pytest.TempPathFactory,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from voc.store import Store
+
+    b = build_workspace(tmp_path_factory.mktemp("dash_fix") / "ws")
+    with Store.open(b.ws.db_path) as store:
+        store.add_fix("闪退修复", f"{MONTHS[3]}-12", [1], "app_stability", "手机银行部")
+    monkeypatch.setenv("VOC_HOME", str(b.ws.home))
+    at = _page(AppTest.from_file(APP, default_timeout=60).run(), "overview")
+    table = next(d.value for d in at.dataframe if "结论" in d.value.columns)
+    assert list(table["整改事项"]) == ["闪退修复"] and list(table["结论"]) == ["见效"]
+
+
 def test_themes_page_offers_praise_and_questions_apart_from_complaints(app: AppTest, indexed: Built,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     _page(app, "themes")  # no embedder in this workspace: says what to run

@@ -9,7 +9,16 @@ from typing import NoReturn
 
 import typer
 
-from voc.cli import analysis_cmds, dashboard_cmds, demo_cmd, ingest_cmds, report_cmds, search_cmds, workspace_cmds
+from voc.cli import (
+    analysis_cmds,
+    dashboard_cmds,
+    demo_cmd,
+    fixes_cmds,
+    ingest_cmds,
+    report_cmds,
+    search_cmds,
+    workspace_cmds,
+)
 from voc.errors import VocError
 
 app = typer.Typer(
@@ -31,6 +40,7 @@ app.add_typer(analysis_cmds.sentiment_app, name="sentiment")
 app.add_typer(analysis_cmds.eval_app, name="eval")
 app.command()(analysis_cmds.themes)
 app.command()(analysis_cmds.flags)
+app.add_typer(fixes_cmds.fixes_app, name="fixes")
 app.command()(search_cmds.search)
 app.add_typer(search_cmds.index_app, name="index")
 app.command()(search_cmds.forget)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from voc.errors import VocError
+from voc.fixes import verify as verify_fixes
 from voc.monthly import compute_flags, month_overview, rules_from_settings, theme_series
 from voc.report.analysis import ACTIVE_STATUSES, agent_review, rank_steps
 from voc.store import Store
@@ -52,6 +53,7 @@ class ReportData:
     notes: dict[str, Any]
     records: list[dict[str, Any]] = field(default_factory=list)
     other_themes: list[dict[str, Any]] = field(default_factory=list)
+    fixes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -115,6 +117,11 @@ def _themes(store: Store, flags: list[dict[str, Any]], series: dict[int, list[in
                          for r in examples],
         })
     return out
+
+
+def _fixes(store: Store, month: str, tax: Taxonomy) -> list[dict[str, Any]]:
+    """Registered fixes shipped by this month with their verdict (voc.fixes), step names for display."""
+    return [{**f, "step_name": tax.name(f["step"]) if f.get("step") else "—"} for f in verify_fixes(store, month)]
 
 
 def _resolved(flags: list[dict[str, Any]], series: dict[int, list[int]], tax: Taxonomy) -> list[dict[str, Any]]:
@@ -238,4 +245,5 @@ def assemble(ws: Workspace, store: Store, month: str) -> ReportData:
         notes=_notes(ws, store, month, months),
         records=records,
         other_themes=others,
+        fixes=_fixes(store, month, tax),
     )

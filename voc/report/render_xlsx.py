@@ -25,8 +25,8 @@ PCT, DEC2, DEC1, PVAL, INT = "0.0%", "0.00", "0.0", '[<0.0001]"<0.0001";0.0000',
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 HEADER_FONT = Font(bold=True)
 KIND_FORMATS = {"share": PCT, "decimal": DEC2, "score": DEC1, "count": INT}
-SHEETS = ("本月概览", "重点关注主题", "建议优化的服务环节", "整改效果验证", "渠道×场景", "人员（坐席）", "数据说明",
-          "记录明细")
+SHEETS = ("本月概览", "重点关注主题", "建议优化的服务环节", "整改效果验证", "已登记整改", "渠道×场景", "人员（坐席）",
+          "数据说明", "记录明细")
 
 
 def _width(v: Any) -> int:
@@ -117,6 +117,16 @@ def _resolved(ws: Worksheet, d: ReportData) -> None:
                 note="" if rows else "本月没有主题被判定为整改见效。")
 
 
+def _fixes(ws: Worksheet, d: ReportData) -> None:
+    rows = [[f["fix_id"], f["title"], "已关闭" if f["status"] == "closed" else "进行中", f.get("owner"), f["step_name"],
+             f["shipped"], "、".join(t["label"] for t in f["themes"]), "、".join(f["before_months"]),
+             f["before_per_month"], "、".join(f["after_months"]), f["after_per_month"], f["ratio"], f["p_value"],
+             f["verdict"] + ("（已回升）" if f["came_back"] else ""), *f["series"][-len(d.window):]] for f in d.fixes]
+    write_table(ws, ["整改ID", "整改事项", "状态", "负责人", "服务环节", "上线日期", "涉及主题", "整改前月份",
+                     "整改前月均", "整改后月份", "整改后月均", "前后比", "p值", "结论", *d.window], rows,
+                {8: DEC1, 10: DEC1, 11: DEC2, 12: PVAL}, note="" if rows else "还没有登记整改。")
+
+
 def _breakdowns(ws: Worksheet, d: ReportData) -> None:
     ids = [t["theme_id"] for t in d.themes]
     rows = [[b["name"], channel_name(r["value"]) if b["dimension"] == "channel" else r["value"], r["total"],
@@ -165,7 +175,7 @@ def _records(ws: Worksheet, d: ReportData) -> None:
 def render_xlsx(data: ReportData, path: Path) -> Path:
     """Write report-YYYY-MM.xlsx with one formatted sheet per section plus the records behind the flags."""
     wb = Workbook()
-    writers = (_overview, _themes, _steps, _resolved, _breakdowns, _agents, _notes, _records)
+    writers = (_overview, _themes, _steps, _resolved, _fixes, _breakdowns, _agents, _notes, _records)
     for i, (name, writer) in enumerate(zip(SHEETS, writers, strict=True)):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = name

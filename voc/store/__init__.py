@@ -6,6 +6,7 @@ from voc.store.base import StoreBase
 from voc.store.dashboard_queries import DashboardQueriesMixin
 from voc.store.enrich import Enrichment, EnrichMixin
 from voc.store.erase import EraseMixin
+from voc.store.fixes import FixesMixin
 from voc.store.records import EXPORT_COLUMNS, ON_CHANGED, RecordFilter, RecordsMixin, WriteResult
 from voc.store.report_queries import ReportQueriesMixin
 from voc.store.runs import QuarantineItem, RunsMixin
@@ -16,7 +17,7 @@ from voc.store.themes import ThemesMixin
 
 class Store(
     RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
-    DashboardQueriesMixin, EraseMixin, StoreBase,
+    DashboardQueriesMixin, EraseMixin, FixesMixin, StoreBase,
 ):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 

@@ -252,4 +252,28 @@ ALTER TABLE themes ADD COLUMN prior_volume REAL;
     )
 )
 
+MIGRATIONS.append(
+    (
+        7,
+        """
+CREATE TABLE fixes (
+    fix_id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    step TEXT,
+    owner TEXT,
+    shipped TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+    created_at TEXT NOT NULL,
+    closed_at TEXT
+);
+
+CREATE TABLE fix_themes (
+    fix_id INTEGER NOT NULL,
+    theme_id INTEGER NOT NULL,
+    PRIMARY KEY (fix_id, theme_id)
+) WITHOUT ROWID;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
