@@ -101,6 +101,22 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """Where new emerging / rising flags (and fixes whose themes came back) are sent; empty means nowhere."""
+
+    webhook_url: str = ""  # JSON POST, e.g. the bank's IM bot
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password_env: str = ""  # name of the environment variable holding the password (never in this file)
+    email_from: str = ""
+    email_to: str = ""  # comma-separated addresses
+    retries: int = 3
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """A declared source that `voc pull` reads incrementally."""
 
@@ -122,6 +138,7 @@ class Settings:
     themes: ThemeSettings = ThemeSettings()
     flags: FlagSettings = FlagSettings()
     api: ApiSettings = ApiSettings()
+    alerts: AlertSettings = AlertSettings()
     sources: tuple[SourceSettings, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,7 +149,7 @@ _SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "sources"}
 _SECTION_TYPES = {
     "privacy": PrivacySettings, "ingest": IngestSettings, "store": StoreSettings, "embedding": EmbeddingSettings,
     "index": IndexSettings, "sentiment": SentimentSettings, "themes": ThemeSettings,
-    "flags": FlagSettings, "api": ApiSettings,
+    "flags": FlagSettings, "api": ApiSettings, "alerts": AlertSettings,
 }
 
 
@@ -170,6 +187,7 @@ CHOICES = {
 RANGES: dict[str, tuple[float | None, float | None]] = {
     "ingest.max_text_chars": (1, None), "ingest.batch_size": (1, None), "ingest.workers": (1, 64),
     "store.lock_timeout": (0.1, None), "api.port": (1, 65535), "index.exact_threshold": (1, None),
+    "alerts.smtp_port": (1, 65535), "alerts.retries": (1, 10), "alerts.timeout": (0.1, None),
 }
 
 
@@ -296,6 +314,16 @@ min_rating_n = 30
 token = "{secrets.token_urlsafe(24)}"
 host = "127.0.0.1"
 port = 8765
+
+[alerts]
+# New emerging / rising flags, and fixes whose themes came back, go to each channel set here, once each,
+# when `voc flags` runs (`--dry-run` shows them without sending). Empty: no alerts.
+webhook_url = ""        # JSON POST, e.g. the bank's IM bot
+smtp_host = ""
+smtp_port = 25
+email_from = ""
+email_to = ""           # comma-separated
+# smtp_starttls = true; smtp_user = "voc"; smtp_password_env = "VOC_SMTP_PASSWORD" (the password stays in the env)
 
 # Declared sources for `voc pull`, for example:
 # [[sources]]

@@ -88,6 +88,18 @@ def month_view(ws: Workspace, store: Store, view: str, month: str | None = None)
             "groups": views.group_view(rows, embedder.encode)}
 
 
+def send_alerts(ws: Workspace, store: Store, month: str, flags: list[dict[str, Any]], dry_run: bool = False
+                ) -> dict[str, Any] | None:
+    """Send the latest month's new emerging / rising flags and come-back fixes to [alerts]; None if not sent."""
+    from voc import alerts, fixes
+
+    settings = ws.settings.alerts
+    if not alerts.channels(settings) or month != latest_month(store):  # alerts are news: the latest month only
+        return None
+    items = alerts.alerts_for(month, flags, fixes.verify(store, month))
+    return alerts.dispatch(store, settings, month, items, dry_run=dry_run)
+
+
 def month_flags(ws: Workspace, store: Store, month: str | None = None) -> list[dict[str, Any]]:
     """Flags of a month (themes brought up to date first), most severe first."""
     month = month or latest_month(store)

@@ -7,7 +7,17 @@ from typing import Annotated, Any
 
 import typer
 
-from voc.cli.common import HomeOpt, JsonOpt, MonthOpt, console, emit, open_store, open_workspace, table
+from voc.cli.common import (
+    HomeOpt,
+    JsonOpt,
+    MonthOpt,
+    console,
+    emit,
+    err_console,
+    open_store,
+    open_workspace,
+    table,
+)
 from voc.taxonomy import Taxonomy
 
 sentiment_app = typer.Typer(help="Sentiment model trained on the workspace's own rated records.")
@@ -152,14 +162,19 @@ def themes(
 def flags(
     home: HomeOpt = None,
     month: MonthOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show which alerts would go out; send none.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Recurring, rising, emerging and resolved complaint themes of a month, most severe first."""
+    """Recurring, rising, emerging and resolved complaint themes of a month, most severe first; new emerging
+    or rising flags are sent to the [alerts] channels of voc.toml, once each."""
     from voc import pipeline
 
     ws = open_workspace(home)
     with open_store(ws) as store:
         result = pipeline.month_flags(ws, store, month)
+        sent = pipeline.send_alerts(ws, store, month or pipeline.latest_month(store), result, dry_run)
+    if sent is not None:
+        err_console.print(_alert_summary(sent), soft_wrap=True)
     tax = Taxonomy.load()
 
     def render(items: list[dict[str, Any]]) -> None:
@@ -169,6 +184,14 @@ def flags(
                                       "p"), rows))
 
     emit(result, as_json, render)
+
+
+def _alert_summary(sent: dict[str, Any]) -> str:
+    verb = "would send" if sent["dry_run"] else "sent"
+    parts = [f"{name} {verb} {len(keys)}" for name, keys in sent["sent"].items()]
+    parts += [f"{name} already had {n}" for name, n in sent["already_sent"].items() if n]
+    parts += [f"{name} FAILED ({why}), will retry next run" for name, why in sent["failed"].items()]
+    return f"alerts: {sent['alerts']} new-flag alerts; " + ("; ".join(parts) or "nothing to send")
 
 
 def _kv(title: str, data: dict[str, Any]) -> str:

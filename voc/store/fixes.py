@@ -1,4 +1,5 @@
-"""The fix registry: what the review meeting decided to change, for which themes, shipped when."""
+"""The fix registry (what the review meeting decided to change, for which themes, shipped when) and the log of
+alerts already sent, so an alert goes out once per channel."""
 
 from __future__ import annotations
 
@@ -38,3 +39,11 @@ class FixesMixin:
             cur.execute("UPDATE fixes SET status = 'closed', closed_at = ? WHERE fix_id = ? AND status = 'open'",
                         (utcnow(), fix_id))
             return cur.rowcount > 0
+
+    def alerts_sent(self, channel: str) -> set[str]:
+        return {r[0] for r in self.query("SELECT alert_key FROM alerts_sent WHERE channel = ?", (channel,))}  # type: ignore[attr-defined]
+
+    def mark_alerts_sent(self, channel: str, keys: Sequence[str]) -> None:
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.executemany("INSERT OR IGNORE INTO alerts_sent (alert_key, channel, sent_at) VALUES (?, ?, ?)",
+                            [(k, channel, utcnow()) for k in keys])

@@ -276,4 +276,18 @@ CREATE TABLE fix_themes (
     )
 )
 
+MIGRATIONS.append(
+    (
+        8,
+        """
+CREATE TABLE alerts_sent (
+    alert_key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (alert_key, channel)
+) WITHOUT ROWID;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
