@@ -81,16 +81,17 @@ fixes = data.fixes(ctx, month)
 if not fixes:
     st.info("还没有登记整改：`voc fixes add --theme 主题ID --shipped 上线日期 --title 整改内容`。")
 else:
+    def _fmt(value: float | None, digits: int) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
     st.dataframe(
         [{"整改事项": f["title"] + ("（已关闭）" if f["status"] == "closed" else ""), "负责人": f.get("owner") or "—",
           "上线日期": f["shipped"], "涉及主题": "、".join(t["label"] for t in f["themes"]),
-          "整改前月均": f["before_per_month"], "整改后月均": f["after_per_month"], "前后比": f["ratio"],
-          "p 值": f["p_value"], "结论": f["verdict"] + ("（已回升）" if f["came_back"] else "")} for f in fixes],
+          "整改前月均": _fmt(f["before_per_month"], 1), "整改后月均": _fmt(f["after_per_month"], 1),
+          "前后比": _fmt(f["ratio"], 2),
+          "p 值": "<0.001" if f["p_value"] is not None and f["p_value"] < 0.001 else _fmt(f["p_value"], 3),
+          "结论": f["verdict"] + ("（已回升）" if f["came_back"] else "")} for f in fixes],
         hide_index=True, width="stretch", key="overview_fixes",
-        column_config={"整改前月均": st.column_config.NumberColumn(format="%.1f"),
-                       "整改后月均": st.column_config.NumberColumn(format="%.1f"),
-                       "前后比": st.column_config.NumberColumn(format="%.2f"),
-                       "p 值": st.column_config.NumberColumn(format="%.4f")},
     )
     st.caption("上线当月不计入对比；整改后满 2 个月才下结论；见效 = 整改后月均显著更低（p < 0.05）且至少下降两成。")
 
