@@ -120,6 +120,7 @@ def track_themes(
     todo, previous = months_to_run(store, until)
     model = ThemeModel.load(str(snapshot_dir(models_dir, previous))) if previous else None
     known = {t["theme_id"]: t for t in store.list_themes()}
+    curated = store.curated_state()
     runs: list[MonthRun] = []
     replayed: dict[str, np.ndarray] = {}
     for month in todo:
@@ -135,9 +136,16 @@ def track_themes(
         if model is None:
             model = new_model(settings).fit(x, toks)
             labels, sims = np.asarray(model.labels_), np.asarray(model.similarities_)
+            for old_id, into in curated["merges"].items():  # a merged id never comes back, even on a rebuild
+                if model.merge_theme(old_id, into):
+                    labels = np.where(labels == old_id, into, labels)
             new_ids, continued, retired, stability = [t.id for t in model.themes_], {}, [], None
             split, merged = {}, []
         else:
+            for old_id, into in curated["merges"].items():
+                model.merge_theme(old_id, into)
+            # pinned themes, and themes an analyst merged others into, are never split automatically
+            model.pinned_ = set(curated["pinned"]) | set(curated["merges"].values())
             lin = model.update(x, toks)
             labels, sims = lin.labels, lin.similarities
             new_ids, continued, retired, stability = lin.new, lin.continued, lin.retired, lin.stability
@@ -146,8 +154,10 @@ def track_themes(
         births.update({tid: t["first_month"] for tid, t in known.items() if t.get("first_month")})
         prior = prior_volumes(store, model, encode, births, replayed)
         runs.append(_save_month(store, month, rows, labels, sims, model, taxonomy, known,
-                                (new_ids, continued, retired, stability, split, merged), prior))
+                                (new_ids, continued, retired, stability, split, merged), prior, curated["names"]))
         model.save(str(snapshot_dir(models_dir, month)))
+    if runs and store.curations():
+        store.apply_curations()  # e.g. a merge into a theme that was born after the merged one
     store.refresh_theme_stats()
     return runs
 
@@ -196,6 +206,7 @@ def _save_month(
     known: dict[int, dict[str, Any]],
     lineage: tuple,
     prior: dict[int, float],
+    names: dict[int, str],
 ) -> MonthRun:
     new_ids, continued, retired, stability, split, merged = lineage
     steps = store.complaint_steps(month)  # for themes whose keywords no taxonomy rule names
@@ -209,7 +220,7 @@ def _save_month(
         prev = known.get(theme.id, {})
         record = {
             "theme_id": theme.id,
-            "label": theme.label,
+            "label": names.get(theme.id, theme.label),  # an analyst's name (rename or pin) stays
             "keywords": [w for w, _ in theme.keywords],
             "process_step": OTHER if theme.kind == GENERIC else theme_step(theme, taxonomy, members.get(theme.id, [])),
             "first_month": prev.get("first_month") or month,

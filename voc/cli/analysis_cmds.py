@@ -121,7 +121,16 @@ def eval_sentiment(
     emit(result, as_json, render)
 
 
+themes_app = typer.Typer(
+    help="Discover and update complaint themes month by month, then list them with this month's statistics; "
+         "rename, merge and pin them.",
+    invoke_without_command=True,
+)
+
+
+@themes_app.callback()
 def themes(
+    ctx: typer.Context,
     home: HomeOpt = None,
     month: MonthOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Forget themes and replay every month.")] = False,
@@ -133,6 +142,8 @@ def themes(
     """Discover and update complaint themes month by month, then list them with this month's statistics."""
     from voc import pipeline
 
+    if ctx.invoked_subcommand is not None:
+        return
     ws = open_workspace(home)
     if view is not None:
         with open_store(ws) as store:
@@ -196,3 +207,46 @@ def _alert_summary(sent: dict[str, Any]) -> str:
 
 def _kv(title: str, data: dict[str, Any]) -> str:
     return f"{title}: " + ", ".join(f"{k}={v}" for k, v in data.items())
+
+
+ByOpt = Annotated[str | None, typer.Option("--by", help="Who made the change (default: the login name).")]
+
+
+def _curate(home: Path | None, theme_id: int, action: str, value: str | None, by: str | None) -> None:
+    import getpass
+
+    from voc import curation
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        curation.curate(store, theme_id, action, value, by or getpass.getuser())
+    console.print(f"theme {theme_id}: {action}" + (f" -> {value}" if value else ""))
+
+
+@themes_app.command("rename")
+def rename(theme_id: Annotated[int, typer.Argument(help="Theme id.")],
+           label: Annotated[str, typer.Argument(help="The new name.")], home: HomeOpt = None, by: ByOpt = None
+           ) -> None:
+    """Give a theme a name that stays through later months and rebuilds."""
+    _curate(home, theme_id, "rename", label, by)
+
+
+@themes_app.command("merge")
+def merge(theme_id: Annotated[int, typer.Argument(help="The theme that goes.")],
+          into_id: Annotated[int, typer.Argument(help="The theme that keeps its id and takes the records.")],
+          home: HomeOpt = None, by: ByOpt = None) -> None:
+    """Merge two themes that are one problem; the merged id never comes back."""
+    _curate(home, theme_id, "merge", str(into_id), by)
+
+
+@themes_app.command("pin")
+def pin(theme_id: Annotated[int, typer.Argument(help="Theme id.")], home: HomeOpt = None, by: ByOpt = None) -> None:
+    """Keep a theme's current name and never split it automatically."""
+    _curate(home, theme_id, "pin", None, by)
+
+
+@themes_app.command("unpin")
+def unpin(theme_id: Annotated[int, typer.Argument(help="Theme id.")], home: HomeOpt = None, by: ByOpt = None
+          ) -> None:
+    """Let a pinned theme be split again (its name stays as it is)."""
+    _curate(home, theme_id, "unpin", None, by)

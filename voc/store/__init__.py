@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from voc.store.base import StoreBase
+from voc.store.curation import CurationMixin
 from voc.store.dashboard_queries import DashboardQueriesMixin
 from voc.store.enrich import Enrichment, EnrichMixin
 from voc.store.erase import EraseMixin
@@ -17,7 +18,7 @@ from voc.store.themes import ThemesMixin
 
 class Store(
     RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
-    DashboardQueriesMixin, EraseMixin, FixesMixin, StoreBase,
+    DashboardQueriesMixin, EraseMixin, FixesMixin, CurationMixin, StoreBase,
 ):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 

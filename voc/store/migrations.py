@@ -290,4 +290,20 @@ CREATE TABLE alerts_sent (
     )
 )
 
+MIGRATIONS.append(
+    (
+        9,
+        """
+CREATE TABLE theme_curations (
+    curation_id INTEGER PRIMARY KEY,
+    theme_id INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('rename', 'merge', 'pin', 'unpin')),
+    value TEXT,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

@@ -241,6 +241,24 @@ class ThemeModel:
         x, toks = self._check(embeddings, tokens)
         return run_update(self, self._centre(x), toks)
 
+    def merge_theme(self, old: int, into: int) -> bool:
+        """Fold theme ``old`` into ``into`` (an analyst's merge): one centroid, pooled counts; False if absent."""
+        ids = [int(i) for i in self.theme_ids_]
+        if old not in ids or into not in ids or old == into:
+            return False
+        a, b = ids.index(old), ids.index(into)
+        wa, wb = max(self.sizes_.get(old, 0), 1), max(self.sizes_.get(into, 0), 1)
+        centroids = np.asarray(self.centroids_).copy()
+        centroids[b] = normalise_rows((centroids[a] * wa + centroids[b] * wb)[None, :])[0]
+        keep = [i for i in range(len(ids)) if i != a]
+        self.centroids_ = np.ascontiguousarray(centroids[keep], dtype=np.float32)
+        self.theme_ids_ = np.asarray(ids, dtype=np.int64)[keep]
+        self.thresholds_ = np.asarray(self.thresholds_, dtype=np.float32)[keep]
+        add_counts(self.word_counts_.setdefault(into, {}), self.word_counts_.pop(old, {}))
+        self.sizes_[into] = self.sizes_.get(into, 0) + self.sizes_.pop(old, 0)
+        self.themes_ = [t for t in self.themes_ if t.id != old]
+        return True
+
     # ------------------------------------------------------------------ persistence
     def get_params(self) -> dict:
         """Constructor arguments (scikit-learn style); what config.json stores."""

@@ -35,8 +35,9 @@ def find_splits(
         return []
     median = float(np.median([n for _, n in live]))
     out = []
+    pinned = getattr(model, "pinned_", set())  # an analyst pinned it: never split automatically
     for tid, n in live:
-        if n < max(MIN_MEMBERS, 2 * median):
+        if n < max(MIN_MEMBERS, 2 * median) or tid in pinned:
             continue
         rows = np.flatnonzero(labels == tid)
         halves = spherical_kmeans(x[rows], 2, n_init=3, random_state=model.random_state)

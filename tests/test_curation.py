@@ -1,0 +1,77 @@
+"""Analysts' renames, merges and pins hold on later months and on --rebuild; mistakes are one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from builders import MONTHS, build_workspace
+
+from voc import curation, vectors
+from voc.config import ThemeSettings
+from voc.errors import VocError
+from voc.store import Store
+from voc.taxonomy import Taxonomy
+from voc.tracking import track_themes
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory):
+    built = build_workspace(Path(tmp_path_factory.mktemp("curation")) / "ws")
+    store = Store.open(built.ws.db_path)
+    store.reset_themes()
+    embedder = vectors.workspace_embedder(built.ws, store)
+
+    def track(**kw):
+        return track_themes(store, embedder.encode, built.ws.models_dir, ThemeSettings(min_theme_size=5),
+                            Taxonomy.load(), **kw)
+
+    track(until=MONTHS[-2])
+    yield store, track
+    store.close()
+
+
+def _live(store: Store) -> dict[int, dict]:
+    return {t["theme_id"]: t for t in store.list_themes() if t["status"] != "merged" and t["kind"] != "generic"}
+
+
+def _assigned(store: Store) -> set[int]:
+    return {r["theme_id"] for r in store.iter_records() if r["theme_id"] is not None}
+
+
+def test_curations_hold_on_a_new_month_and_on_rebuild(env) -> None:
+    store, track = env
+    live = sorted(_live(store))
+    assert len(live) >= 3
+    renamed, gone, into = live[0], live[1], live[2]
+    curation.curate(store, renamed, "rename", "转账限额与调额", "质检组")
+    curation.curate(store, gone, "merge", str(into), "质检组")
+    pinned_label = _live(store)[into]["label"]
+    curation.curate(store, into, "pin", None, "质检组")
+    assert _live(store)[renamed]["label"] == "转账限额与调额" and gone not in _assigned(store)
+
+    assert [r.month for r in track()] == [MONTHS[-1]]  # a new month
+    assert _live(store)[renamed]["label"] == "转账限额与调额" and _live(store)[into]["label"] == pinned_label
+    assert gone not in _live(store) and gone not in _assigned(store)
+
+    track(rebuild=True)
+    themes = {t["theme_id"]: t for t in store.list_themes()}
+    assert themes[renamed]["label"] == "转账限额与调额" and themes[into]["label"] == pinned_label
+    assert themes.get(gone, {"status": "merged"})["status"] == "merged" and gone not in _assigned(store)
+    log = store.curations()
+    assert [c["action"] for c in log] == ["rename", "merge", "pin"] and {c["actor"] for c in log} == {"质检组"}
+
+
+def test_bad_curations_are_refused_before_anything_is_written(env) -> None:
+    store, _ = env
+    before = len(store.curations())
+    live = sorted(_live(store))
+    for args, message in (
+        ((999, "rename", "x"), "no live theme with id 999"),
+        ((live[0], "rename", "  "), "cannot be empty"),
+        ((live[0], "merge", str(live[0])), "cannot merge"),
+        ((live[0], "merge", "999"), "cannot merge"),
+    ):
+        with pytest.raises(VocError, match=message):
+            curation.curate(store, args[0], args[1], args[2], "质检组")
+    assert len(store.curations()) == before

@@ -1,0 +1,75 @@
+"""Analysts' corrections to the themes the machine found: renames, merges and pins, with who and when.
+
+They live apart from the theme tables, so forgetting themes for a rebuild keeps them, and the tracker applies
+them again to every month it replays.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from voc.store.base import utcnow
+
+
+class CurationMixin:
+    conn: sqlite3.Connection
+
+    def add_curation(self, theme_id: int, action: str, value: str | None, actor: str) -> int:
+        """Record one curation and show it at once (label, merged records); the tracker keeps it on replays."""
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.execute("INSERT INTO theme_curations (theme_id, action, value, actor, at) VALUES (?, ?, ?, ?, ?)",
+                        (theme_id, action, value, actor, utcnow()))
+            cid = int(cur.lastrowid)
+            if action in ("rename", "pin") and value:
+                cur.execute("UPDATE themes SET label = ? WHERE theme_id = ?", (value, theme_id))
+            if action == "merge" and value:
+                into = int(value)
+                cur.execute("UPDATE feedback SET theme_id = ? WHERE theme_id = ?", (into, theme_id))
+                cur.execute("UPDATE themes SET status = 'merged', related = ? WHERE theme_id = ?", (into, theme_id))
+                cur.execute("DELETE FROM flags")  # derived from the old split of records: recomputed on demand
+        if action == "merge":
+            self.refresh_theme_stats()  # type: ignore[attr-defined]
+        return cid
+
+    def apply_curations(self) -> None:
+        """Make the theme tables say what the analysts decided (after a tracking run or a rebuild)."""
+        state = self.curated_state()
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            for tid, name in state["names"].items():
+                cur.execute("UPDATE themes SET label = ? WHERE theme_id = ?", (name, tid))
+            for old, into in state["merges"].items():
+                cur.execute("UPDATE feedback SET theme_id = ? WHERE theme_id = ?", (into, old))
+                cur.execute("UPDATE themes SET status = 'merged', related = ? WHERE theme_id = ?", (into, old))
+
+    def curations(self) -> list[dict[str, Any]]:
+        """Every curation, oldest first."""
+        return [dict(r) for r in self.query("SELECT * FROM theme_curations ORDER BY curation_id")]  # type: ignore[attr-defined]
+
+    def curated_state(self) -> dict[str, Any]:
+        """What holds now: names (rename or pin), pinned ids, and merges (old id -> id it lives on in)."""
+        names: dict[int, str] = {}
+        pinned: set[int] = set()
+        merges: dict[int, int] = {}
+        for c in self.curations():
+            tid = int(c["theme_id"])
+            if c["action"] == "rename":
+                names[tid] = c["value"]
+            elif c["action"] == "pin":
+                pinned.add(tid)
+                if c["value"]:
+                    names.setdefault(tid, c["value"])
+            elif c["action"] == "unpin":
+                pinned.discard(tid)
+            elif c["action"] == "merge":
+                merges[tid] = int(c["value"])
+        return {"names": names, "pinned": pinned, "merges": {a: _final(b, merges) for a, b in merges.items()}}
+
+
+def _final(tid: int, merges: dict[int, int]) -> int:
+    """Follow merge chains (A into B, B into C) to the theme that holds the records now."""
+    seen = set()
+    while tid in merges and tid not in seen:
+        seen.add(tid)
+        tid = merges[tid]
+    return tid
