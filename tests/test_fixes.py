@@ -87,3 +87,14 @@ def test_close_marks_a_fix_and_only_once(home: Path, monkeypatch, capsys) -> Non
     with Store.open(Path(home) / "voc.db", readonly=True) as store:
         fix = next(f for f in verify(store, MONTHS[-1]) if f["fix_id"] == 1)
     assert fix["status"] == "closed" and fix["verdict"] == WORKED
+
+
+def test_a_fix_follows_its_theme_into_a_merge(home: Path) -> None:
+    from voc import curation
+
+    with Store.open(Path(home) / "voc.db") as store:
+        before = next(f for f in verify(store, MONTHS[-1]) if f["fix_id"] == 2)
+        curation.curate(store, 0, "merge", "1", "质检组")
+        after = next(f for f in verify(store, MONTHS[-1]) if f["fix_id"] == 2)
+    assert before["theme_ids"] == [0] and after["theme_ids"] == [1]
+    assert after["series"] != before["series"] and sum(after["series"]) >= sum(before["series"])

@@ -59,11 +59,13 @@ def verify(store: Store, month: str, rules: FixRules = FixRules(), include_close
     series = {s.theme_id: s for s in theme_series(store)}
     months = [m for m in store.months() if m <= month]
     labels = {t["theme_id"]: t["label"] for t in store.list_themes()}
+    merges = store.curated_state()["merges"]  # a fix's theme merged away lives on in the theme it went into
     out = []
     for fix in store.list_fixes(include_closed):
         shipped = ship_month(fix["shipped"])
         if shipped > month:
             continue
+        fix = {**fix, "theme_ids": list(dict.fromkeys(merges.get(t, t) for t in fix["theme_ids"]))}
         counts = [sum(_count(series, tid, m) for tid in fix["theme_ids"]) for m in months]
         before_m = [m for m in months if m < shipped][-rules.before_months:]
         after_m = [m for m in months if m > shipped]
