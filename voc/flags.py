@@ -61,6 +61,11 @@ class ThemeSeries:
     prior_volume: float | None = None
 
 
+def birth_index(s: ThemeSeries) -> int:
+    """Index of the month the theme was born in (0 when it is older than the series)."""
+    return s.months.index(s.first_month) if s.first_month in s.months else 0
+
+
 def noise_floor(s: ThemeSeries, i: int, rules: FlagRules) -> float:
     """The theme's noise floor in month i: at least min_count, a small share of that month's complaints, and a
     quarter of the theme's own median month so far (a fixed theme's residual trickle is not "present")."""
@@ -176,7 +181,7 @@ def rising(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, An
     theme found mid-month is born small), so one that keeps growing fast stays on the list.
     """
     lo = i - rules.baseline_months
-    born = s.months.index(s.first_month) if s.first_month in s.months else 0
+    born = birth_index(s)
     if lo < born or lo < 0:
         lo = born + 1 if born > 0 else 0
         if i - born < rules.emerging_months or lo >= i:
@@ -205,15 +210,13 @@ def emerging(s: ThemeSeries, i: int, rules: FlagRules) -> tuple[bool, dict[str, 
         "first_present_month": s.months[first_present] if first_present is not None else None,
         "count": s.counts[i],
     }
+    now = float(np.mean(s.counts[first_present:i + 1])) if ok and first_present is not None else 0.0
     if ok and first_present is not None:
-        born = s.months.index(s.first_month) if s.first_month in s.months else 0
-        before = s.counts[born:first_present]
+        before = s.counts[birth_index(s):first_present]
         if before:
-            now = float(np.mean(s.counts[first_present:i + 1]))
             ev["growth_since_birth"] = round(now / max(float(np.mean(before)), 1.0), 2)
             ok = ev["growth_since_birth"] >= rules.rising_ratio
-    if ok and first_present is not None and s.prior_volume is not None:
-        now = float(np.mean(s.counts[first_present:i + 1]))
+    if ok and s.prior_volume is not None:
         ev.update(prior_volume=s.prior_volume, growth_over_prior=round(now / max(s.prior_volume, 1.0), 2))
         ok = ev["growth_over_prior"] >= rules.rising_ratio
     return ok, ev

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from voc.taxonomy import OTHER, Taxonomy
+from voc.topics.cluster import normalise_rows
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -37,7 +38,7 @@ class StepFallback:
 
     def fit(self, vectors: np.ndarray, steps: Sequence[str], keys: Sequence[str]) -> StepFallback:
         """Calibrate on keyword-masked vectors of rule-matched records; ``keys`` split them stably in two."""
-        vectors = _unit(np.asarray(vectors, dtype=np.float32))
+        vectors = normalise_rows(np.asarray(vectors, dtype=np.float32))
         steps = list(steps)
         half = np.array([zlib.crc32(k.encode("utf-8")) % 2 for k in keys], dtype=bool)
         counts = {s: steps.count(s) for s in set(steps)}
@@ -72,7 +73,7 @@ class StepFallback:
         """A step where the margin clears the calibrated one, else None (the caller shows 未归类)."""
         if self.centroids is None or self.margin is None or len(vectors) == 0:
             return [None] * len(vectors)
-        pred, margin = _nearest(_unit(np.asarray(vectors, dtype=np.float32)), self.centroids)
+        pred, margin = _nearest(normalise_rows(np.asarray(vectors, dtype=np.float32)), self.centroids)
         return [self.step_ids[p] if m >= self.margin else None for p, m in zip(pred, margin, strict=True)]
 
     def _centroids(self, x: np.ndarray, steps: list[str], usable: list[str]) -> np.ndarray | None:
@@ -82,7 +83,7 @@ class StepFallback:
             if not mask.any():
                 return None
             rows.append(x[mask].mean(axis=0))
-        return _unit(np.vstack(rows))
+        return normalise_rows(np.vstack(rows))
 
     def _abstain(self, why: str) -> StepFallback:
         self.centroids, self.margin = None, None
@@ -138,8 +139,3 @@ def _nearest(x: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarr
     sims = x @ centroids.T
     top2 = np.sort(sims, axis=1)[:, -2:]
     return np.argmax(sims, axis=1), top2[:, 1] - top2[:, 0]
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True) if x.ndim == 2 and len(x) else np.ones((len(x), 1))
-    return x / np.maximum(norms, 1e-12)

@@ -88,9 +88,7 @@ class Taxonomy:
 
     def name(self, step_id: str | None) -> str:
         step = self._by_id.get(step_id or OTHER)
-        if step is None:
-            return str(step_id)
-        return step.name
+        return step.name if step else str(step_id)
 
     def parent(self, step_id: str | None) -> str | None:
         step = self._by_id.get(step_id or OTHER)

@@ -72,7 +72,7 @@ def class_tfidf(
     idf = np.log1p(sizes.mean() / np.maximum(total, 1.0))
     weight = df / np.maximum(sizes, 1.0)[:, None] * idf[None, :]
     # Banking terms from the user dictionary name a theme better than the filler words around them.
-    domain = frozenset(get_segmenter().user_terms)
+    domain = _domain_terms()
     weight *= np.array([DOMAIN_BOOST if w in domain else 1.0 for w in words])[None, :]
     weight[df < min_count] = 0.0
     out: dict[int, Keywords] = {}
@@ -200,7 +200,7 @@ def keywords_from_counts(
     if not live:
         return {c: [] for c in per_theme}
     mean_size = float(np.mean([sizes[c] for c in live]))
-    domain = frozenset(get_segmenter().user_terms)
+    domain = _domain_terms()
     out: dict[int, Keywords] = {}
     for c, counts in per_theme.items():
         size = max(float(sizes.get(c, 0)), 1.0)
