@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Any
@@ -12,8 +11,9 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from voc import access, vectors
 from voc import search as search_mod
-from voc import vectors
+from voc.access import User
 from voc.errors import VocError
 from voc.store import SearchFilters, Store
 from voc.workspace import Workspace
@@ -39,6 +39,11 @@ class Backend:
     def store(self) -> Store:
         return Store.open(self.ws.db_path, readonly=True)
 
+    @cached_property
+    def audit_store(self) -> Store:
+        """The one writing connection: audit events only, which never move the change stamp."""
+        return Store.open(self.ws.db_path, lock_timeout=self.ws.settings.store.lock_timeout)
+
     def refresh(self) -> None:
         stamp = self.store.last_change()
         if stamp != self._seen:
@@ -60,22 +65,30 @@ class Backend:
 
 
 def create_app(ws: Workspace) -> FastAPI:
-    """The API for a workspace; every route but /health needs the token from voc.toml ([api] token)."""
+    """The API for a workspace; every route but /health needs a token.
+
+    The workspace token ([api] token in voc.toml) is for machines and sees everything; a user's token
+    (`voc users token NAME`) carries that user's scope, so a branch user's token only reaches their branch.
+    """
     app = FastAPI(
         title="voc API", version="1", description="客户之声检索接口：语义 + 关键词混合检索、记录详情、相似记录。"
     )
     backend = Backend(ws)
     bearer = HTTPBearer(auto_error=False)
 
-    def auth(request: Request, _: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
-        if not authorised(request):
+    def auth(request: Request, _: HTTPAuthorizationCredentials | None = Depends(bearer)) -> User:
+        user = caller(request)
+        if user is None:
             raise HTTPException(401, "missing or wrong API token: send 'Authorization: Bearer <token>'")
+        return user
 
-    def authorised(request: Request) -> bool:
-        token = ws.settings.api.token
+    def caller(request: Request) -> User | None:
         header = request.headers.get("authorization", "")
         given = header[7:] if header.lower().startswith("bearer ") else request.headers.get("x-api-token", "")
-        return bool(token) and secrets.compare_digest(given.encode(), token.encode())
+        try:
+            return access.user_of_token(backend.store, given.strip(), ws.settings.api.token)
+        except VocError:
+            return None
 
     @app.middleware("http")
     async def reload_after_changes(request: Request, call_next: Any) -> Any:
@@ -96,11 +109,11 @@ def create_app(ws: Workspace) -> FastAPI:
         except (VocError, OSError):
             return JSONResponse({"status": "not ok"}, status_code=503)
         body: dict[str, Any] = {"status": "ok"}
-        if authorised(request):
+        if caller(request) is not None:
             body.update(records=records, vectors=len(index) if index else 0)
         return JSONResponse(body)
 
-    @app.get("/search", dependencies=[Depends(auth)])
+    @app.get("/search")
     def search(
         q: Annotated[str, Query(min_length=1, max_length=500, description="查询，例如：客户为什么抱怨转账额度")],
         k: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -117,6 +130,7 @@ def create_app(ws: Workspace) -> FastAPI:
         branch: str | None = None,
         product: str | None = None,
         agent_id: str | None = None,
+        user: User = Depends(auth),  # a default, not Annotated: auth is local, and annotations are strings here
     ) -> dict[str, Any]:
         if since and until and since > until:
             raise HTTPException(422, f"since ({since}) is after until ({until})")
@@ -125,29 +139,35 @@ def create_app(ws: Workspace) -> FastAPI:
             rating_min=rating_min, rating_max=rating_max, sentiment=sentiment, theme_id=theme_id,
             process_step=process_step, branch=branch, product=product, agent_id=agent_id,
         )
+        filters = access.scope(filters, user)
+        backend.audit_store.audit(user.name, "api_search", access.audit_query(q, filters))
         hits = search_mod.search(backend.store, backend.index, backend.embedder, q, k=k, mode=mode,
                                  filters=filters, offset=offset)
         return {"query": q, "mode": mode, "k": k, "offset": offset, "results": [h.to_dict() for h in hits]}
 
-    @app.get("/records/{record_id}", dependencies=[Depends(auth)])
-    def record(record_id: Annotated[str, Path(max_length=64)]) -> dict[str, Any]:
+    @app.get("/records/{record_id}")
+    def record(record_id: Annotated[str, Path(max_length=64)], user: User = Depends(auth)) -> dict[str, Any]:
         rec = backend.store.get_record(record_id)
-        if rec is None:
+        if not access.may_see(rec, user):  # another branch's record is as absent as a missing one
             raise HTTPException(404, f"no record with id {record_id}")
+        assert rec is not None
+        backend.audit_store.audit(user.name, "api_record", record_id)
         rec.pop("rid", None)
         if rec["channel"] == "call":
             rec["turns"] = backend.store.get_turns(record_id)
         return rec
 
-    @app.get("/records/{record_id}/similar", dependencies=[Depends(auth)])
+    @app.get("/records/{record_id}/similar")
     def similar(
-        record_id: Annotated[str, Path(max_length=64)], k: Annotated[int, Query(ge=1, le=100)] = 20
+        record_id: Annotated[str, Path(max_length=64)], k: Annotated[int, Query(ge=1, le=100)] = 20,
+        user: User = Depends(auth),
     ) -> dict[str, Any]:
         if backend.index is None:
             raise HTTPException(409, "no vector index in this workspace yet: run `voc enrich`")
-        if backend.store.get_record(record_id) is None:
+        if not access.may_see(backend.store.get_record(record_id), user):
             raise HTTPException(404, f"no record with id {record_id}")
-        hits = search_mod.more_like_this(backend.store, backend.index, record_id, k=k)
+        hits = search_mod.more_like_this(backend.store, backend.index, record_id, k=k,
+                                         filters=access.scope(SearchFilters(), user))
         return {"id": record_id, "results": [h.to_dict() for h in hits]}
 
     return app

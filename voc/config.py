@@ -101,6 +101,14 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class DashboardSettings:
+    """Login sessions of the dashboard (only when users exist: see `voc users add`)."""
+
+    session_minutes: int = 30  # idle this long and the next click asks for the password again
+    session_hours: int = 10  # a login never lasts longer than this, active or not
+
+
+@dataclass(frozen=True)
 class AlertSettings:
     """Where new emerging / rising flags (and fixes whose themes came back) are sent; empty means nowhere."""
 
@@ -138,6 +146,7 @@ class Settings:
     themes: ThemeSettings = ThemeSettings()
     flags: FlagSettings = FlagSettings()
     api: ApiSettings = ApiSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     alerts: AlertSettings = AlertSettings()
     sources: tuple[SourceSettings, ...] = ()
 
@@ -149,7 +158,8 @@ _SECTIONS = {f.name: f.type for f in fields(Settings) if f.name != "sources"}
 _SECTION_TYPES = {
     "privacy": PrivacySettings, "ingest": IngestSettings, "store": StoreSettings, "embedding": EmbeddingSettings,
     "index": IndexSettings, "sentiment": SentimentSettings, "themes": ThemeSettings,
-    "flags": FlagSettings, "api": ApiSettings, "alerts": AlertSettings,
+    "flags": FlagSettings, "api": ApiSettings, "dashboard": DashboardSettings,
+    "alerts": AlertSettings,
 }
 
 
@@ -187,6 +197,7 @@ CHOICES = {
 RANGES: dict[str, tuple[float | None, float | None]] = {
     "ingest.max_text_chars": (1, None), "ingest.batch_size": (1, None), "ingest.workers": (1, 64),
     "store.lock_timeout": (0.1, None), "api.port": (1, 65535), "index.exact_threshold": (1, None),
+    "dashboard.session_minutes": (1, 24 * 60), "dashboard.session_hours": (1, 24 * 7),
     "alerts.smtp_port": (1, 65535), "alerts.retries": (1, 10), "alerts.timeout": (0.1, None),
 }
 
@@ -314,6 +325,11 @@ min_rating_n = 30
 token = "{secrets.token_urlsafe(24)}"
 host = "127.0.0.1"
 port = 8765
+
+[dashboard]
+# Only once `voc users add` has created a user: then the dashboard asks for a login and scopes what it shows.
+session_minutes = 30    # idle this long and the next click asks for the password again
+session_hours = 10      # no login lasts longer than this
 
 [alerts]
 # New emerging / rising flags, and fixes whose themes came back, go to each channel set here, once each,

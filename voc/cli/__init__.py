@@ -17,6 +17,7 @@ from voc.cli import (
     ingest_cmds,
     report_cmds,
     search_cmds,
+    users_cmds,
     workspace_cmds,
 )
 from voc.errors import VocError
@@ -41,6 +42,7 @@ app.add_typer(analysis_cmds.eval_app, name="eval")
 app.add_typer(analysis_cmds.themes_app, name="themes")
 app.command()(analysis_cmds.flags)
 app.add_typer(fixes_cmds.fixes_app, name="fixes")
+app.add_typer(users_cmds.users_app, name="users")
 app.command()(search_cmds.search)
 app.add_typer(search_cmds.index_app, name="index")
 app.command()(search_cmds.forget)

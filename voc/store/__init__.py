@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from voc.store.access import AccessMixin
 from voc.store.base import StoreBase
 from voc.store.curation import CurationMixin
 from voc.store.dashboard_queries import DashboardQueriesMixin
@@ -18,7 +19,7 @@ from voc.store.themes import ThemesMixin
 
 class Store(
     RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
-    DashboardQueriesMixin, EraseMixin, FixesMixin, CurationMixin, StoreBase,
+    DashboardQueriesMixin, EraseMixin, FixesMixin, CurationMixin, AccessMixin, StoreBase,
 ):
     """voc's record store (SQLite, WAL, versioned migrations)."""
 

@@ -112,8 +112,11 @@ class StoreBase:
                 cur.execute(f"PRAGMA user_version={int(version)}")
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
-        """BEGIN IMMEDIATE ... COMMIT; any exception rolls back so no batch is ever half-written."""
+    def transaction(self, touch: bool = True) -> Iterator[sqlite3.Cursor]:
+        """BEGIN IMMEDIATE ... COMMIT; any exception rolls back so no batch is ever half-written.
+
+        `touch=False` leaves the change stamp alone: for writes no reader caches (audit events, logins).
+        """
         if self.readonly:
             raise StoreError("this connection is read-only")
         with self._lock:
@@ -125,11 +128,12 @@ class StoreBase:
                 raise _store_error(exc, self.path, self.lock_timeout) from None
             try:
                 yield cur
-                cur.execute(
-                    "INSERT INTO meta (key, value) VALUES ('last_change', ?) "
-                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (datetime.now(UTC).isoformat(timespec="microseconds"),),
-                )
+                if touch:
+                    cur.execute(
+                        "INSERT INTO meta (key, value) VALUES ('last_change', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (datetime.now(UTC).isoformat(timespec="microseconds"),),
+                    )
                 cur.execute("COMMIT")
             except BaseException as exc:
                 if self.conn.in_transaction:

@@ -306,4 +306,35 @@ CREATE TABLE theme_curations (
     )
 )
 
+MIGRATIONS.append(
+    (
+        10,
+        """
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'branch')),
+    branch TEXT,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK ((role = 'branch') = (branch IS NOT NULL))
+);
+
+CREATE TABLE api_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    event_id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
