@@ -15,6 +15,8 @@ from typing import Any
 
 import streamlit as st
 
+from voc import access
+from voc.access import User
 from voc.errors import VocError
 from voc.monthly import month_overview, theme_quotes
 from voc.store import SearchFilters, Store
@@ -36,6 +38,20 @@ class Ctx:
     ws: Workspace
     store: Store
     stamp: str
+    user: User | None = None  # None: no users configured, the dashboard is open as before
+
+
+BRANCH_ONLY = "网点用户只能查看本网点的记录与统计"
+
+
+def _whole_bank(ctx: Ctx) -> None:
+    """Refuse bank-wide numbers and verbatims to a branch user, whatever page asks (defence behind navigation)."""
+    if ctx.user is not None and ctx.user.scoped:
+        raise VocError(BRANCH_ONLY)
+
+
+def _scoped(ctx: Ctx, filters: SearchFilters) -> SearchFilters:
+    return access.scope(filters, ctx.user)
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,6 +63,28 @@ def _workspace(home: str) -> Workspace:
 def _store(home: str) -> Store:
     """A read-only connection: it reads while an ingest writes (WAL) and can never change the data."""
     return Store.open(_workspace(home).db_path, readonly=True)
+
+
+@st.cache_resource(show_spinner=False)
+def _writer(home: str) -> Store:
+    """The dashboard's one writing connection: logins, audit events and analysts' curations."""
+    ws = _workspace(home)
+    return Store.open(ws.db_path, lock_timeout=ws.settings.store.lock_timeout)
+
+
+def writer(ctx: Ctx) -> Store:
+    return _writer(ctx.home)
+
+
+def users_exist(ctx: Ctx) -> bool:
+    """Read on every rerun (not cached): the first `voc users add` locks the dashboard at once."""
+    return ctx.store.count_users() > 0
+
+
+def audit(ctx: Ctx, action: str, detail: str | None = None) -> None:
+    """One audit event by the signed-in user; nothing when the dashboard has no users."""
+    if ctx.user is not None:
+        writer(ctx).audit(ctx.user.name, action, detail)
 
 
 def context() -> Ctx:
@@ -119,6 +157,7 @@ def _view(home: str, stamp: str, month: str, view: str) -> dict[str, Any]:
 
 def view(ctx: Ctx, month: str, view: str) -> dict[str, Any]:
     """The month's praise or questions, grouped (see voc.views); nothing is written."""
+    _whole_bank(ctx)
     return _view(ctx.home, ctx.stamp, month, view)
 
 
@@ -131,6 +170,7 @@ def _fixes(home: str, stamp: str, month: str) -> list[dict[str, Any]]:
 
 def fixes(ctx: Ctx, month: str) -> list[dict[str, Any]]:
     """Registered fixes shipped by `month` with their verdict (see voc.fixes)."""
+    _whole_bank(ctx)
     return _fixes(ctx.home, ctx.stamp, month)
 
 
@@ -149,6 +189,7 @@ def _overview(home: str, stamp: str, month: str) -> dict[str, Any]:
 
 
 def overview(ctx: Ctx, month: str) -> dict[str, Any]:
+    _whole_bank(ctx)
     return _overview(ctx.home, ctx.stamp, month)
 
 
@@ -158,6 +199,7 @@ def _flags(home: str, stamp: str, month: str) -> list[dict[str, Any]]:
 
 
 def flags(ctx: Ctx, month: str) -> list[dict[str, Any]]:
+    _whole_bank(ctx)
     return _flags(ctx.home, ctx.stamp, month)
 
 
@@ -167,7 +209,12 @@ def _themes(home: str, stamp: str) -> list[dict[str, Any]]:
 
 
 def themes(ctx: Ctx) -> list[dict[str, Any]]:
-    return _themes(ctx.home, ctx.stamp)
+    """Themes; a branch user gets names and keywords only (bank-wide sizes are not theirs to see)."""
+    found = _themes(ctx.home, ctx.stamp)
+    if ctx.user is not None and ctx.user.scoped:
+        return [{k: t[k] for k in ("theme_id", "label", "keywords", "process_step", "status") if k in t}
+                for t in found]
+    return found
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -176,6 +223,7 @@ def _theme_stats(home: str, stamp: str, theme_id: int) -> list[dict[str, Any]]:
 
 
 def theme_stats(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
+    _whole_bank(ctx)
     return _theme_stats(ctx.home, ctx.stamp, theme_id)
 
 
@@ -187,6 +235,7 @@ def _theme_examples(home: str, stamp: str, theme_id: int, month: str, k: int) ->
 
 
 def theme_examples(ctx: Ctx, theme_id: int, month: str, k: int = 8) -> list[dict[str, Any]]:
+    _whole_bank(ctx)
     return _theme_examples(ctx.home, ctx.stamp, theme_id, month, k)
 
 
@@ -196,7 +245,9 @@ def _choices(home: str, stamp: str, dimension: str) -> list[str]:
 
 
 def choices(ctx: Ctx, dimension: str) -> list[str]:
-    """Values a filter can take, most frequent first."""
+    """Values a filter can take, most frequent first; a branch user is offered only their own branch."""
+    if ctx.user is not None and ctx.user.scoped:
+        return [ctx.user.branch] if dimension == "branch" and ctx.user.branch else []
     return _choices(ctx.home, ctx.stamp, dimension)
 
 
@@ -211,18 +262,21 @@ def _search(home: str, stamp: str, istamp: float, query: str, mode: str, filters
 
 
 def search(ctx: Ctx, query: str, mode: str, filters: SearchFilters, k: int = 50) -> list[dict[str, Any]]:
-    return _search(ctx.home, ctx.stamp, _index_stamp(ctx.ws), query, mode, filters, k)
+    return _search(ctx.home, ctx.stamp, _index_stamp(ctx.ws), query, mode, _scoped(ctx, filters), k)
 
 
 @st.cache_data(show_spinner="正在查找相似记录…", max_entries=64)
-def _similar(home: str, stamp: str, istamp: float, record_id: str, k: int) -> list[dict[str, Any]]:
+def _similar(home: str, stamp: str, istamp: float, record_id: str, k: int, filters: SearchFilters
+             ) -> list[dict[str, Any]]:
     from voc.search import more_like_this
 
-    return [h.to_dict() for h in more_like_this(_store(home), _index(home, istamp), record_id, k=k)]
+    return [h.to_dict() for h in more_like_this(_store(home), _index(home, istamp), record_id, k=k, filters=filters)]
 
 
 def similar(ctx: Ctx, record_id: str, k: int = 10) -> list[dict[str, Any]]:
-    return _similar(ctx.home, ctx.stamp, _index_stamp(ctx.ws), record_id, k)
+    if not access.may_see(ctx.store.get_record(record_id), ctx.user):
+        raise VocError(f"没有编号为 {record_id} 的记录")
+    return _similar(ctx.home, ctx.stamp, _index_stamp(ctx.ws), record_id, k, _scoped(ctx, SearchFilters()))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -233,7 +287,7 @@ def _browse(home: str, stamp: str, filters: SearchFilters, limit: int) -> tuple[
 
 def browse(ctx: Ctx, filters: SearchFilters, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
     """(how many records pass the filters, the newest `limit` of them)."""
-    return _browse(ctx.home, ctx.stamp, filters, limit)
+    return _browse(ctx.home, ctx.stamp, _scoped(ctx, filters), limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -242,6 +296,7 @@ def _calls(home: str, stamp: str, month: str, escalated_only: bool) -> list[dict
 
 
 def calls(ctx: Ctx, month: str, escalated_only: bool = False) -> list[dict[str, Any]]:
+    _whole_bank(ctx)
     return _calls(ctx.home, ctx.stamp, month, escalated_only)
 
 
@@ -252,8 +307,9 @@ def _call(home: str, stamp: str, call_id: str) -> tuple[dict[str, Any] | None, l
 
 
 def call(ctx: Ctx, call_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """A call record and its turns."""
-    return _call(ctx.home, ctx.stamp, call_id)
+    """A call record and its turns (nothing for a branch user when the call is another branch's)."""
+    record, turns = _call(ctx.home, ctx.stamp, call_id)
+    return (record, turns) if access.may_see(record, ctx.user) else (None, [])
 
 
 @st.cache_data(show_spinner="正在汇总…", max_entries=128)
@@ -264,7 +320,7 @@ def _crosstab(home: str, stamp: str, month: str, rows: str, cols: str, filters: 
 
 def crosstab(ctx: Ctx, month: str, rows: str, cols: str, filters: SearchFilters,
              theme_ids: tuple[int, ...] | None, complaints_only: bool) -> list[dict[str, Any]]:
-    return _crosstab(ctx.home, ctx.stamp, month, rows, cols, filters, theme_ids, complaints_only)
+    return _crosstab(ctx.home, ctx.stamp, month, rows, cols, _scoped(ctx, filters), theme_ids, complaints_only)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -273,6 +329,7 @@ def _agent_rates(home: str, stamp: str, month: str) -> list[dict[str, Any]]:
 
 
 def agent_rates(ctx: Ctx, month: str) -> list[dict[str, Any]]:
+    _whole_bank(ctx)
     return _agent_rates(ctx.home, ctx.stamp, month)
 
 
@@ -295,11 +352,13 @@ def _health(home: str, stamp: str) -> dict[str, Any]:
 
 def health(ctx: Ctx) -> dict[str, Any]:
     """Runs, cursors, quarantine (reasons only: excerpts may hold unredacted text) and theme runs."""
+    _whole_bank(ctx)
     return _health(ctx.home, ctx.stamp)
 
 
 def model_manifests(ctx: Ctx) -> list[dict[str, Any]]:
     """Every manifest.json under models/ and index/: which model versions produced the numbers shown."""
+    _whole_bank(ctx)
     out = []
     for root in (ctx.ws.models_dir, ctx.ws.index_dir):
         for path in sorted(root.rglob("manifest.json")) if root.exists() else []:
@@ -320,6 +379,7 @@ def model_manifests(ctx: Ctx) -> list[dict[str, Any]]:
 
 def build_report(ctx: Ctx, month: str) -> dict[str, tuple[str, bytes]]:
     """Write this month's report (voc.report) and return {format: (file name, bytes)} for download buttons."""
+    _whole_bank(ctx)
     try:
         from voc.report import build_report as build
     except ImportError as exc:

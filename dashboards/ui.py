@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from collections.abc import Sequence
@@ -24,13 +25,19 @@ EMPTY_HINT = "工作区还没有数据：先运行 `voc ingest ...`（或 `voc d
 
 
 def context() -> data.Ctx:
-    """The data context, or a friendly message and a stopped page when the workspace cannot be read."""
+    """The data context with the signed-in user; a friendly message and a stopped page when unreadable.
+
+    When users exist and nobody is signed in, the login form is all the page shows (see dashboards.auth).
+    """
+    from dashboards import auth
+
     try:
-        return data.context()
+        ctx = data.context()
     except VocError as exc:
         st.info(f"无法打开工作区：{exc}")
         st.stop()
         raise
+    return dataclasses.replace(ctx, user=auth.current_user(ctx))
 
 
 def month_picker(ctx: data.Ctx, key: str) -> str:

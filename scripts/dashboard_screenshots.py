@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 PAGES = {"overview": "", "themes": "themes", "search": "search", "calls": "calls", "channels": "channels",
@@ -102,6 +103,34 @@ def shoot(port: int, out: Path, chromium: str, query: str) -> list[dict]:
     return results
 
 
+def browser() -> str | None:
+    """Chromium's path when it and Playwright are installed; otherwise None after saying why (a skip)."""
+    chromium = find_chromium()
+    if chromium is None:
+        print("skipped: no Chromium found (apt-get install -y chromium fonts-noto-cjk)")
+        return None
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        print("skipped: the playwright Python package is not installed")
+        return None
+    return chromium
+
+
+def with_dashboard(home: Path, port: int, work: Callable[[], list]) -> list:
+    """Run `work` while `voc dashboard` serves the workspace, and always stop the dashboard afterwards."""
+    proc = start_dashboard(home, port)
+    try:
+        wait_healthy(port, proc)
+        return work()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", required=True, type=Path, help="Workspace to show.")
@@ -109,26 +138,11 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=8599)
     ap.add_argument("--query", default="转账限额", help="Query typed into the search page.")
     args = ap.parse_args()
-    chromium = find_chromium()
+    chromium = browser()
     if chromium is None:
-        print("skipped: no Chromium found (apt-get install -y chromium fonts-noto-cjk)")
-        return 0
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        print("skipped: the playwright Python package is not installed")
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    proc = start_dashboard(args.home, args.port)
-    try:
-        wait_healthy(args.port, proc)
-        results = shoot(args.port, args.out, chromium, args.query)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+    results = with_dashboard(args.home, args.port, lambda: shoot(args.port, args.out, chromium, args.query))
     bad = [r["page"] for r in results if r["exceptions"]]
     if bad:
         print(f"FAILED: exceptions shown on {', '.join(bad)}")

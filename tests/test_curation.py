@@ -75,3 +75,12 @@ def test_bad_curations_are_refused_before_anything_is_written(env) -> None:
         with pytest.raises(VocError, match=message):
             curation.curate(store, args[0], args[1], args[2], "质检组")
     assert len(store.curations()) == before
+
+
+def test_stored_flags_show_a_rename_at_once(tmp_path: Path) -> None:
+    built = build_workspace(tmp_path / "ws")
+    with Store.open(built.ws.db_path) as store:
+        flagged = store.get_flags(MONTHS[-1])[0]
+        curation.curate(store, flagged["theme_id"], "rename", "转账额度不够用", "质检组")
+        again = next(f for f in store.get_flags(MONTHS[-1]) if f["theme_id"] == flagged["theme_id"])
+    assert again["label"] == "转账额度不够用" and again["severity"] == flagged["severity"]

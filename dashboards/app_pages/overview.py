@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import streamlit as st
@@ -109,4 +110,6 @@ built = st.session_state.get("voc_report")
 if built and built[0] == month:
     labels = {"html": "下载 HTML 报告", "md": "下载 Markdown 报告", "xlsx": "下载 Excel 明细"}
     for fmt, (name, payload) in built[1].items():
-        st.download_button(labels.get(fmt, f"下载 {fmt}"), payload, file_name=name, key=f"dl_report_{fmt}")
+        st.download_button(labels.get(fmt, f"下载 {fmt}"), payload, file_name=name, key=f"dl_report_{fmt}",
+                           on_click=data.audit, args=(ctx, "export", json.dumps({"what": f"report_{fmt}",
+                                                                                   "month": month})))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import data, ui
+from voc import access
 from voc.errors import VocError
 from voc.store import SearchFilters
 
@@ -57,11 +59,15 @@ with st.expander("筛选条件", expanded=bool(preset) or st.session_state.get("
                              ui.step_name(s), key="s_step")
     rating_min = row2[2].number_input("最低评分", min_value=0.0, max_value=10.0, value=None, step=1.0, key="s_rmin")
     rating_max = row2[3].number_input("最高评分", min_value=0.0, max_value=10.0, value=None, step=1.0, key="s_rmax")
-    row3 = st.columns(3)
-    picked = {}
-    for col, (dim, label) in zip(row3, (("branch", "网点"), ("product", "产品"), ("agent_id", "坐席")), strict=True):
-        picked[dim] = col.selectbox(label, [None, *data.choices(ctx, dim)], format_func=lambda v: v or ui.ALL,
-                                    key=f"s_{dim}")
+    picked: dict[str, str | None] = {"branch": None, "product": None, "agent_id": None}
+    if ctx.user is not None and ctx.user.scoped:
+        st.caption(f"只检索本网点（{ctx.user.branch}）的记录。")
+    else:
+        row3 = st.columns(3)
+        for col, (dim, label) in zip(row3, (("branch", "网点"), ("product", "产品"), ("agent_id", "坐席")),
+                                     strict=True):
+            picked[dim] = col.selectbox(label, [None, *data.choices(ctx, dim)], format_func=lambda v: v or ui.ALL,
+                                        key=f"s_{dim}")
 
 filters = SearchFilters(
     channel=channel, since=since.isoformat() if since else None, until=until.isoformat() if until else None,
@@ -96,6 +102,10 @@ if mlt_id and semantic:
     st.divider()
 
 if query.strip():
+    asked = access.audit_query(query, access.scope(filters, ctx.user))
+    if st.session_state.get("s_audited") != asked:  # once per question, not on every rerun
+        data.audit(ctx, "search", asked)
+        st.session_state["s_audited"] = asked
     try:
         hits = data.search(ctx, query, mode, filters, k)
     except VocError as exc:
@@ -116,5 +126,6 @@ head = st.columns([4, 1])
 head[0].markdown(f"**{summary}**")
 frame = pd.DataFrame([{k: v for k, v in h.items() if k not in CSV_DROP} for h in hits])
 head[1].download_button("下载 CSV", frame.to_csv(index=False).encode("utf-8-sig"), file_name="voc_search.csv",
-                        mime="text/csv", key="s_csv")
+                        mime="text/csv", key="s_csv", on_click=data.audit,
+                        args=(ctx, "export", json.dumps({"what": "search_csv", "rows": len(frame)})))
 _show(hits, "hit", similar_buttons=semantic)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from dashboards import charts, data, ui
+from voc import curation
+from voc.errors import VocError
 from voc.views import VIEWS
+
+CURATIONS = {"rename": "重命名", "merge": "合并", "pin": "固定", "unpin": "取消固定"}
 
 st.title("主题")
 ctx = ui.context()
@@ -44,6 +50,52 @@ def _label(tid: int) -> str:
     return f"{themes[tid]['label']}" + (f"（{ui.STATUSES.get(status, status)}）" if status else "")
 
 
+def _curate(theme_id: int, action: str, value_key: str | None) -> None:
+    """Record the analyst's decision (voc.curation checks it), audit it, and show the result at once.
+
+    The value is read from its widget's state now: arguments bound at render time would be the old value.
+    """
+    assert ctx.user is not None
+    value = st.session_state.get(value_key) if value_key else None
+    value = None if value is None else str(value)
+    try:
+        curation.curate(data.writer(ctx), theme_id, action, value, actor=ctx.user.name)
+    except VocError as exc:
+        st.session_state["themes_curation_note"] = ("error", f"未能完成：{exc}")
+        return
+    data.audit(ctx, "curate", json.dumps({"theme_id": theme_id, "action": action, "value": value},
+                                         ensure_ascii=False))
+    st.session_state["themes_curation_note"] = ("success", f"已{CURATIONS[action]}，`voc themes` 与报告同步生效。")
+
+
+def _curation_panel(theme_id: int) -> None:
+    """Rename, merge, pin / unpin: for analysts and admins signed in (an open dashboard cannot curate)."""
+    note = st.session_state.pop("themes_curation_note", None)
+    if note:
+        getattr(st, note[0])(note[1])
+    if ctx.user is None or not ctx.user.can_curate:
+        if ctx.user is None:
+            st.caption("添加用户（`voc users add`）并以分析员登录后，可在此重命名、合并、固定主题。")
+        return
+    pinned = theme_id in ctx.store.curated_state()["pinned"]
+    with st.expander("整理主题（重命名 / 合并 / 固定）", expanded=False):
+        cols = st.columns([3, 1])
+        cols[0].text_input("新名称", value=themes[theme_id]["label"], key=f"cur_name_{theme_id}")
+        cols[1].button("重命名", key=f"cur_rename_{theme_id}", on_click=_curate,
+                       args=(theme_id, "rename", f"cur_name_{theme_id}"))
+        others = [t for t in order if t != theme_id and themes[t].get("status") != "merged"]
+        cols = st.columns([3, 1])
+        cols[0].selectbox("合并到", others, format_func=lambda t: f"{themes[t]['label']}（#{t}）",
+                                 key=f"cur_into_{theme_id}")
+        cols[1].button("合并", key=f"cur_merge_{theme_id}", on_click=_curate,
+                       args=(theme_id, "merge", f"cur_into_{theme_id}"))
+        if pinned:
+            st.button("取消固定", key=f"cur_unpin_{theme_id}", on_click=_curate, args=(theme_id, "unpin", None))
+        else:
+            st.button("固定（保留名称，不再自动拆分）", key=f"cur_pin_{theme_id}", on_click=_curate,
+                      args=(theme_id, "pin", None))
+
+
 tid = st.selectbox("选择主题", order, format_func=_label, key="themes_pick")
 theme, flag = themes[tid], flag_of.get(tid)
 
@@ -59,6 +111,7 @@ info[3].metric(
     f"[{ui.num(impact.get('ci_low'))}, {ui.num(impact.get('ci_high'))}]"
     + ("；样本少，仅供参考" if impact.get("small_sample") else ""),
 )
+_curation_panel(tid)
 st.markdown("**关键词：** " + ("、".join(theme["keywords"][:12]) or "—"))
 st.caption(f"首次出现 {theme.get('first_month') or '—'} · 最近出现 {theme.get('last_month') or '—'}")
 

@@ -207,10 +207,17 @@ class ThemesMixin:
             )
 
     def get_flags(self, month: str) -> list[dict[str, Any]]:
+        """A month's flags with each theme's current name (an analyst's rename shows at once, not next run)."""
         rows = self.query(  # type: ignore[attr-defined]
-            "SELECT payload FROM flags WHERE month = ? ORDER BY status = 'resolved', severity DESC, theme_id", (month,)
+            "SELECT f.payload, t.label FROM flags f LEFT JOIN themes t ON t.theme_id = f.theme_id WHERE f.month = ? "
+            "ORDER BY f.status = 'resolved', f.severity DESC, f.theme_id", (month,)
         )
-        return [json.loads(r[0]) for r in rows]
+        out = []
+        for payload, label in rows:
+            flag = json.loads(payload)
+            flag["label"] = label or flag.get("label")
+            out.append(flag)
+        return out
 
     def flag_months(self) -> list[str]:
         return [r[0] for r in self.query("SELECT DISTINCT month FROM flags ORDER BY month")]  # type: ignore[attr-defined]
