@@ -89,7 +89,7 @@ def check(home: Path, out: Path, port: int, password: str, chromium: str) -> lis
         _login(page, port, "ana", password)
         _shot(page, out, "analyst_overview")
         _nav(page, "主题")
-        page.get_by_text("整理主题（重命名 / 合并 / 固定）").click()
+        page.get_by_text("整理主题（重命名 / 合并 / 固定 / 拆分）").click()
         time.sleep(0.3)
         name_box = page.get_by_label("新名称")
         name_box.fill(NEW_NAME)

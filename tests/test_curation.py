@@ -84,3 +84,43 @@ def test_stored_flags_show_a_rename_at_once(tmp_path: Path) -> None:
         curation.curate(store, flagged["theme_id"], "rename", "转账额度不够用", "质检组")
         again = next(f for f in store.get_flags(MONTHS[-1]) if f["theme_id"] == flagged["theme_id"])
     assert again["label"] == "转账额度不够用" and again["severity"] == flagged["severity"]
+
+
+def test_split_is_a_tracker_step_that_later_months_and_rebuild_replay(tmp_path: Path) -> None:
+    from voc import pipeline
+
+    built = build_workspace(tmp_path / "ws")
+    month = MONTHS[-2]
+    with Store.open(built.ws.db_path) as store:
+        store.reset_themes()
+        pipeline.update_themes(built.ws, store, until=month)
+        target = max(_live(store), key=lambda t: len(store.theme_record_ids(t, month)))
+        before = set(store.theme_record_ids(target, month))
+        out = pipeline.split_theme(built.ws, store, target, "质检组")
+        assert out["month"] == month and len(out["children"]) == 1
+        child = out["children"][0]["theme_id"]
+        moved, stay = set(store.theme_record_ids(child, month)), set(store.theme_record_ids(target, month))
+        assert moved and stay and not moved & stay and len(moved & before) >= 0.8 * len(moved)
+        events = store.lineage(month)
+        assert any(e["event"] == "split" and e["theme_id"] == child and e["related"] == target for e in events)
+        made = [e for e in store.lineage() if e["event"] == "curated_split"]
+        assert [(e["theme_id"], e["actor"]) for e in made] == [(target, "质检组")]
+
+        pipeline.update_themes(built.ws, store)  # a new month
+        assert child in _live(store) and target in _live(store)
+        pipeline.update_themes(built.ws, store, rebuild=True)
+        assert set(store.theme_record_ids(child, month)) == moved
+        assert set(store.theme_record_ids(target, month)) == stay
+
+
+def test_split_needs_members_and_two_tracked_months(tmp_path: Path) -> None:
+    from voc import pipeline
+
+    built = build_workspace(tmp_path / "ws")
+    with Store.open(built.ws.db_path) as store:
+        store.reset_themes()
+        pipeline.update_themes(built.ws, store, until=MONTHS[0])
+        some = next(iter(_live(store)))
+        with pytest.raises(VocError, match="at least two tracked months"):
+            curation.curate(store, some, "split", None, "质检组")
+        assert not store.curations()

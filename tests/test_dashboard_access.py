@@ -154,3 +154,12 @@ def test_admin_sees_users_and_the_audit_log(app: AppTest) -> None:
     users, log = app.dataframe[0].value, app.dataframe[1].value
     assert {"zhao", "ana", "root"} <= set(users["用户名"])
     assert "login" in set(log["操作"]) and PASSWORD not in log.to_csv()
+
+
+def test_split_on_the_page_explains_when_it_cannot(app: AppTest) -> None:
+    _login(app, "ana")
+    app.switch_page("app_pages/themes.py").run()
+    tid = app.selectbox(key="themes_pick").value
+    app.button(key=f"cur_split_{tid}").click().run()
+    assert not app.exception
+    assert [e.value for e in app.error if e.value.startswith("未能拆分：")]  # this workspace has no saved models

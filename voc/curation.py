@@ -5,7 +5,8 @@ from __future__ import annotations
 from voc.errors import VocError
 from voc.store import Store
 
-ACTIONS = ("rename", "merge", "pin", "unpin")
+ACTIONS = ("rename", "merge", "pin", "unpin", "split")
+MIN_SPLIT = 4  # members a theme needs in the month it is split: two per half at least
 
 
 def curate(store: Store, theme_id: int, action: str, value: str | None, actor: str) -> int:
@@ -28,4 +29,20 @@ def curate(store: Store, theme_id: int, action: str, value: str | None, actor: s
             raise VocError(f"cannot merge theme {theme_id} into {into}: pick another live theme (see `voc themes`)")
         if themes[theme_id].get("kind") == "generic" or themes[into].get("kind") == "generic":
             raise VocError("the 泛泛抱怨 bucket cannot be merged")
+    if action == "split":
+        value = _check_split(store, theme_id, themes[theme_id])
     return store.add_curation(theme_id, action, value, actor)
+
+
+def _check_split(store: Store, theme_id: int, theme: dict) -> str:
+    """The month the split applies to: the latest tracked one, which the tracker then replays with it."""
+    done = store.theme_months_done()
+    if len(done) < 2:
+        raise VocError("splitting needs at least two tracked months (the first month's themes come from one fit)")
+    if theme.get("kind") == "generic":
+        raise VocError("the 泛泛抱怨 bucket cannot be split")
+    month = done[-1]
+    members = len(store.theme_record_ids(theme_id, month))
+    if members < MIN_SPLIT:
+        raise VocError(f"theme {theme_id} has {members} records in {month}: at least {MIN_SPLIT} are needed to split")
+    return month

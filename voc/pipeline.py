@@ -75,6 +75,23 @@ def update_themes(ws: Workspace, store: Store, until: str | None = None, rebuild
             "lineage": store.lineage(month)}
 
 
+def split_theme(ws: Workspace, store: Store, theme_id: int, actor: str) -> dict[str, Any]:
+    """An analyst's split: recorded as a curation, then the latest month is tracked again with it applied.
+
+    The split is a step of the tracker, not a patch on its output, so later months and `--rebuild` replay it.
+    """
+    from voc import curation
+
+    cid = curation.curate(store, theme_id, "split", None, actor)
+    month = next(c["value"] for c in store.curations() if c["curation_id"] == cid)
+    store.forget_theme_months(month)
+    update_themes(ws, store)
+    children = [e["theme_id"] for e in store.lineage(month) if e["event"] == "split" and e["related"] == theme_id]
+    labels = {t["theme_id"]: t["label"] for t in store.list_themes()}
+    return {"theme_id": theme_id, "month": month, "label": labels.get(theme_id),
+            "children": [{"theme_id": c, "label": labels.get(c)} for c in children]}
+
+
 def month_view(ws: Workspace, store: Store, view: str, month: str | None = None) -> dict[str, Any]:
     """Praise or questions of a month, grouped (read only: nothing is fitted to disk or stored)."""
     if view not in views.VIEWS:

@@ -146,6 +146,7 @@ def track_themes(
                 model.merge_theme(old_id, into)
             # pinned themes, and themes an analyst merged others into, are never split automatically
             model.pinned_ = set(curated["pinned"]) | set(curated["merges"].values())
+            model.force_split_ = set(curated["splits"].get(month, set())) - set(curated["merges"])
             lin = model.update(x, toks)
             labels, sims = lin.labels, lin.similarities
             new_ids, continued, retired, stability = lin.new, lin.continued, lin.retired, lin.stability

@@ -11,7 +11,7 @@ from voc import curation
 from voc.errors import VocError
 from voc.views import VIEWS
 
-CURATIONS = {"rename": "重命名", "merge": "合并", "pin": "固定", "unpin": "取消固定"}
+CURATIONS = {"rename": "重命名", "merge": "合并", "pin": "固定", "unpin": "取消固定", "split": "拆分"}
 
 st.title("主题")
 ctx = ui.context()
@@ -68,6 +68,23 @@ def _curate(theme_id: int, action: str, value_key: str | None) -> None:
     st.session_state["themes_curation_note"] = ("success", f"已{CURATIONS[action]}，`voc themes` 与报告同步生效。")
 
 
+def _split(theme_id: int) -> None:
+    """Re-track the latest month with the split applied (voc.pipeline.split_theme); takes a few seconds."""
+    assert ctx.user is not None
+    from voc import pipeline
+
+    try:
+        with st.spinner("正在拆分并重新归类本月记录…"):
+            out = pipeline.split_theme(ctx.ws, data.writer(ctx), theme_id, ctx.user.name)
+    except VocError as exc:
+        st.session_state["themes_curation_note"] = ("error", f"未能拆分：{exc}")
+    else:
+        made = "、".join(f"{c['label']}（#{c['theme_id']}）" for c in out["children"]) or "成员太少，未拆出新主题"
+        data.audit(ctx, "curate", json.dumps({"theme_id": theme_id, "action": "split", "value": out["month"]}))
+        st.session_state["themes_curation_note"] = ("success", f"已拆分（{out['month']}）：{made}")
+    st.rerun()
+
+
 def _curation_panel(theme_id: int) -> None:
     """Rename, merge, pin / unpin: for analysts and admins signed in (an open dashboard cannot curate)."""
     note = st.session_state.pop("themes_curation_note", None)
@@ -78,7 +95,7 @@ def _curation_panel(theme_id: int) -> None:
             st.caption("添加用户（`voc users add`）并以分析员登录后，可在此重命名、合并、固定主题。")
         return
     pinned = theme_id in ctx.store.curated_state()["pinned"]
-    with st.expander("整理主题（重命名 / 合并 / 固定）", expanded=False):
+    with st.expander("整理主题（重命名 / 合并 / 固定 / 拆分）", expanded=False):
         cols = st.columns([3, 1])
         cols[0].text_input("新名称", value=themes[theme_id]["label"], key=f"cur_name_{theme_id}")
         cols[1].button("重命名", key=f"cur_rename_{theme_id}", on_click=_curate,
@@ -89,6 +106,8 @@ def _curation_panel(theme_id: int) -> None:
                                  key=f"cur_into_{theme_id}")
         cols[1].button("合并", key=f"cur_merge_{theme_id}", on_click=_curate,
                        args=(theme_id, "merge", f"cur_into_{theme_id}"))
+        if st.button("拆分（把本月成员重新分成两个主题）", key=f"cur_split_{theme_id}"):
+            _split(theme_id)
         if pinned:
             st.button("取消固定", key=f"cur_unpin_{theme_id}", on_click=_curate, args=(theme_id, "unpin", None))
         else:

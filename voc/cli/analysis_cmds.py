@@ -245,6 +245,25 @@ def pin(theme_id: Annotated[int, typer.Argument(help="Theme id.")], home: HomeOp
     _curate(home, theme_id, "pin", None, by)
 
 
+@themes_app.command("split")
+def split(theme_id: Annotated[int, typer.Argument(help="The theme that holds two problems.")], home: HomeOpt = None,
+          by: ByOpt = None, as_json: JsonOpt = False) -> None:
+    """Split a mixed theme in two: its latest month is re-clustered, the smaller half gets a new id."""
+    import getpass
+
+    from voc import pipeline
+
+    ws = open_workspace(home)
+    with open_store(ws) as store:
+        result = pipeline.split_theme(ws, store, theme_id, by or getpass.getuser())
+
+    def render(r: dict[str, Any]) -> None:
+        made = ", ".join(f"{c['theme_id']} {c['label']}" for c in r["children"]) or "no new theme (too few members)"
+        console.print(f"theme {r['theme_id']} ({r['label']}) split in {r['month']}: {made}")
+
+    emit(result, as_json, render)
+
+
 @themes_app.command("unpin")
 def unpin(theme_id: Annotated[int, typer.Argument(help="Theme id.")], home: HomeOpt = None, by: ByOpt = None
           ) -> None:

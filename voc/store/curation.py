@@ -47,10 +47,12 @@ class CurationMixin:
         return [dict(r) for r in self.query("SELECT * FROM theme_curations ORDER BY curation_id")]  # type: ignore[attr-defined]
 
     def curated_state(self) -> dict[str, Any]:
-        """What holds now: names (rename or pin), pinned ids, and merges (old id -> id it lives on in)."""
+        """What holds now: names (rename or pin), pinned ids, merges (old id -> id it lives on in) and the
+        analysts' splits (tracked month -> theme ids to split when that month is tracked)."""
         names: dict[int, str] = {}
         pinned: set[int] = set()
         merges: dict[int, int] = {}
+        splits: dict[str, set[int]] = {}
         for c in self.curations():
             tid = int(c["theme_id"])
             if c["action"] == "rename":
@@ -63,7 +65,10 @@ class CurationMixin:
                 pinned.discard(tid)
             elif c["action"] == "merge":
                 merges[tid] = int(c["value"])
-        return {"names": names, "pinned": pinned, "merges": {a: _final(b, merges) for a, b in merges.items()}}
+            elif c["action"] == "split":
+                splits.setdefault(c["value"], set()).add(tid)
+        return {"names": names, "pinned": pinned, "merges": {a: _final(b, merges) for a, b in merges.items()},
+                "splits": splits}
 
 
 def _final(tid: int, merges: dict[int, int]) -> int:

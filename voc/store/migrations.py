@@ -337,4 +337,23 @@ CREATE INDEX audit_log_at ON audit_log (at);
     )
 )
 
+MIGRATIONS.append(
+    (
+        11,
+        """
+CREATE TABLE theme_curations_v11 (
+    curation_id INTEGER PRIMARY KEY,
+    theme_id INTEGER NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('rename', 'merge', 'pin', 'unpin', 'split')),
+    value TEXT,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+INSERT INTO theme_curations_v11 SELECT curation_id, theme_id, action, value, actor, at FROM theme_curations;
+DROP TABLE theme_curations;
+ALTER TABLE theme_curations_v11 RENAME TO theme_curations;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

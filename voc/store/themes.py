@@ -46,6 +46,11 @@ class ThemesMixin:
     def theme_months_done(self) -> list[str]:
         return [r[0] for r in self.query("SELECT month FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
 
+    def forget_theme_months(self, since: str) -> None:
+        """Mark tracking from `since` on as not done, so the next tracking run replays those months."""
+        with self.transaction() as cur:  # type: ignore[attr-defined]
+            cur.execute("DELETE FROM theme_runs WHERE month >= ?", (since,))
+
     def theme_runs(self) -> list[dict[str, Any]]:
         return [dict(r) for r in self.query("SELECT * FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
 
@@ -121,10 +126,19 @@ class ThemesMixin:
         return [{**dict(r), "keywords": json.loads(r["keywords"])} for r in rows]
 
     def lineage(self, month: str | None = None) -> list[dict[str, Any]]:
+        """The tracker's events (new, continued, split, merged, retired) and the analysts' curations as events
+        of their own (curated_rename, curated_merge, curated_pin, curated_unpin, curated_split, with who and
+        when), dated by the month they were made in. Curations live in their own table, so a rebuild that
+        replays the tracker's events never loses them."""
+        sql = (
+            "SELECT * FROM (SELECT month, theme_id, event, related, records, NULL AS actor, NULL AS at "
+            "FROM theme_lineage UNION ALL SELECT substr(at, 1, 7), theme_id, 'curated_' || action, "
+            "CASE WHEN action = 'merge' THEN CAST(value AS INTEGER) END, 0, actor, at FROM theme_curations) "
+        )
         if month:
-            rows = self.query("SELECT * FROM theme_lineage WHERE month = ? ORDER BY theme_id", (month,))  # type: ignore[attr-defined]
+            rows = self.query(sql + "WHERE month = ? ORDER BY theme_id, at", (month,))  # type: ignore[attr-defined]
         else:
-            rows = self.query("SELECT * FROM theme_lineage ORDER BY month, theme_id")  # type: ignore[attr-defined]
+            rows = self.query(sql + "ORDER BY month, theme_id, at")  # type: ignore[attr-defined]
         return [dict(r) for r in rows]
 
     def refresh_theme_stats(self) -> None:

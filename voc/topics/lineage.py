@@ -15,7 +15,7 @@ import numpy as np
 from voc.topics.cluster import choose_k, member_sums, nearest, normalise_rows, spherical_kmeans, theme_thresholds
 from voc.topics.content import topic_words
 from voc.topics.describe import describe
-from voc.topics.split import apply_splits, find_splits
+from voc.topics.split import apply_forced_splits, apply_splits, find_splits
 from voc.topics.themes import Lineage
 
 if TYPE_CHECKING:
@@ -110,13 +110,17 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
     strict_old = np.where(content, before, -1)
     carved = apply_splits(model, x, find_splits(model, x, strict_old, topics, _granularity(model)),
                           {i: sizes[i] + counts[i] for i in sizes})
-    new_ids = np.concatenate([new_ids, np.array(list(carved), dtype=np.int64)])
     model.step_ += 1
-    after, sims = model._assign(x)
-    strict, _ = model._assign(x, assign_all=False)
-    after = np.where(content, after, model.generic_id_)
-    strict = np.where(content, strict, model.generic_id_)
-    sims = np.where(content, sims, 0.0).astype(np.float32)
+    after, strict, sims = _assign_content(model, x, content)
+    # An analyst's split (set by the tracker from curations) applies to the month's final themes, so a theme
+    # born this month can be split too.
+    asked = set(getattr(model, "force_split_", set())) - set(carved.values())
+    if asked:
+        extra = apply_forced_splits(model, x, strict, asked)
+        if extra:
+            carved.update(extra)
+            after, strict, sims = _assign_content(model, x, content)
+    new_ids = np.concatenate([new_ids, np.array(list(carved), dtype=np.int64)])
 
     had = before >= 0
     stability = float((after[had] == before[had]).mean()) if had.any() else 1.0
@@ -146,6 +150,14 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
     )
     log.info("update step %d: %s", model.step_, lineage.summary())
     return lineage
+
+
+def _assign_content(model: ThemeModel, x: np.ndarray, content: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(every record's theme, strict theme, similarity); records without content go to the generic bucket."""
+    after, sims = model._assign(x)
+    strict, _ = model._assign(x, assign_all=False)
+    return (np.where(content, after, model.generic_id_), np.where(content, strict, model.generic_id_),
+            np.where(content, sims, 0.0).astype(np.float32))
 
 
 def _merged_pairs(model: ThemeModel, x: np.ndarray, labels: np.ndarray, old_ids: np.ndarray) -> list[tuple[int, int]]:

@@ -54,6 +54,35 @@ def find_splits(
     return out
 
 
+def forced_splits(model: ThemeModel, x: np.ndarray, labels: np.ndarray, ids: set[int]) -> list[tuple[int, np.ndarray]]:
+    """The analysts' splits (`voc themes split`): each named theme's members in two, the smaller half leaves.
+
+    No size, distance or label test: the analyst has judged the theme mixed. Deterministic (fixed seed), so a
+    rebuild replays the same split.
+    """
+    out = []
+    for tid in sorted(ids):
+        rows = np.flatnonzero(labels == tid)
+        if len(rows) < 4:
+            continue
+        halves = spherical_kmeans(x[rows], 2, n_init=3, random_state=model.random_state)
+        sizes = np.bincount(halves.labels, minlength=2)
+        if sizes.min() > 0:
+            out.append((tid, rows[halves.labels == int(sizes.argmin())]))
+    return out
+
+
+def apply_forced_splits(model: ThemeModel, x: np.ndarray, labels: np.ndarray, ids: set[int]) -> dict[int, int]:
+    """Carry out the analysts' splits on this month's members: both halves centred exactly on their records."""
+    found = forced_splits(model, x, labels, ids)
+    born = apply_splits(model, x, found, {})
+    for tid, leaving in found:
+        j = int(np.flatnonzero(np.asarray(model.theme_ids_) == tid)[0])
+        stay = np.setdiff1d(np.flatnonzero(labels == tid), leaving)
+        model.centroids_[j] = normalise_rows(x[stay].sum(0, keepdims=True))[0]
+    return born
+
+
 def apply_splits(
     model: ThemeModel, x: np.ndarray, splits: list[tuple[int, np.ndarray]], weights: dict[int, int]
 ) -> dict[int, int]:
