@@ -121,3 +121,15 @@ def test_no_channel_no_alerts_and_only_the_latest_month(env) -> None:
     quiet = dataclasses.replace(ws, settings=dataclasses.replace(ws.settings, alerts=AlertSettings()))
     assert pipeline.send_alerts(quiet, store, JUNE, store.get_flags(JUNE)) is None
     assert pipeline.send_alerts(ws, store, MONTHS[-2], store.get_flags(MONTHS[-2])) is None
+
+
+def test_a_pull_that_brought_records_updates_flags_and_alerts_once(env) -> None:
+    ws, store, hook, inbox, _ = env
+    store.reset_themes()  # let the tracker, not the test builder, own the themes
+    assert pipeline.alerts_after_pull(ws, store, 0) is None and store.theme_runs() == []
+    sent = pipeline.alerts_after_pull(ws, store, 12)
+    assert store.theme_months_done()[-1] == JUNE and store.get_flags(JUNE)
+    assert sent is not None and sent["failed"] == {} and sent["alerts"] >= 1
+    assert len(hook.bodies) == 1 and len(inbox.messages) == 1
+    again = pipeline.alerts_after_pull(ws, store, 3)
+    assert again["sent"] == {} and len(hook.bodies) == 1

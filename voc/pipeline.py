@@ -117,6 +117,21 @@ def send_alerts(ws: Workspace, store: Store, month: str, flags: list[dict[str, A
     return alerts.dispatch(store, settings, month, items, dry_run=dry_run)
 
 
+def alerts_after_pull(ws: Workspace, store: Store, changed: int) -> dict[str, Any] | None:
+    """After `voc pull` brought new or changed records: themes and the latest month's flags, then the alerts.
+
+    Nothing runs when no alert channel is configured or nothing changed (a scheduled pull stays cheap).
+    """
+    from voc import alerts
+
+    if not changed or not alerts.channels(ws.settings.alerts):
+        return None
+    update_themes(ws, store)  # enriches the new records first
+    month = latest_month(store)
+    flags = [f.to_dict() for f in compute_flags(store, month, rules_from_settings(ws.settings))]
+    return send_alerts(ws, store, month, flags)
+
+
 def month_flags(ws: Workspace, store: Store, month: str | None = None) -> list[dict[str, Any]]:
     """Flags of a month (themes brought up to date first), most severe first."""
     month = month or latest_month(store)

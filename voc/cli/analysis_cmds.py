@@ -185,7 +185,7 @@ def flags(
         result = pipeline.month_flags(ws, store, month)
         sent = pipeline.send_alerts(ws, store, month or pipeline.latest_month(store), result, dry_run)
     if sent is not None:
-        err_console.print(_alert_summary(sent), soft_wrap=True)
+        err_console.print(alert_summary(sent), soft_wrap=True)
     tax = Taxonomy.load()
 
     def render(items: list[dict[str, Any]]) -> None:
@@ -197,7 +197,7 @@ def flags(
     emit(result, as_json, render)
 
 
-def _alert_summary(sent: dict[str, Any]) -> str:
+def alert_summary(sent: dict[str, Any]) -> str:
     verb = "would send" if sent["dry_run"] else "sent"
     parts = [f"{name} {verb} {len(keys)}" for name, keys in sent["sent"].items()]
     parts += [f"{name} already had {n}" for name, n in sent["already_sent"].items() if n]

@@ -179,15 +179,26 @@ def pull(
     names: Annotated[list[str] | None, typer.Argument(help="Only these declared sources.")] = None,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
+    no_alerts: Annotated[bool, typer.Option("--no-alerts", help="Do not update flags or send [alerts].")] = False,
 ) -> None:
-    """Pull every source declared in voc.toml, taking only what is new since its cursor."""
+    """Pull every source declared in voc.toml, taking only what is new since its cursor.
+
+    With [alerts] configured and something new, themes and the latest month's flags are brought up to date
+    and new emerging / rising flags are sent (each once), as `voc flags` does.
+    """
     from ingest.sources import pull as pull_sources
+    from voc import pipeline
+    from voc.cli.analysis_cmds import alert_summary
 
     ws = open_workspace(home)
     if not ws.settings.sources:
         raise ConfigError(f"no [[sources]] declared in {ws.config_path}; see docs/formats.md")
     with open_store(ws) as store:
         results = pull_sources(store, ws.settings, ws.home, names or None)
+        changed = sum(r.new + r.updated for r in results)
+        sent = None if no_alerts else pipeline.alerts_after_pull(ws, store, changed)
+    if sent is not None:
+        err_console.print(alert_summary(sent), soft_wrap=True)
     _report([r.to_dict() for r in results], as_json)
     if any(r.status != "ok" for r in results):
         raise typer.Exit(1)
