@@ -124,3 +124,31 @@ def test_split_needs_members_and_two_tracked_months(tmp_path: Path) -> None:
         with pytest.raises(VocError, match="at least two tracked months"):
             curation.curate(store, some, "split", None, "质检组")
         assert not store.curations()
+
+
+def test_a_rebuild_walks_the_curated_history_and_gives_every_theme_the_same_id(tmp_path: Path) -> None:
+    """Curations apply from the month after the one last tracked when they were made, so a rebuild on the
+    same data replays the same path: same ids, same names, same assignments (not only for first-month themes)."""
+    from voc import pipeline
+
+    built = build_workspace(tmp_path / "ws")
+    with Store.open(built.ws.db_path) as store:
+        store.reset_themes()
+        pipeline.update_themes(built.ws, store, until=MONTHS[1])
+        live = sorted(_live(store))
+        curation.curate(store, live[0], "merge", str(live[1]), "质检组")
+        pipeline.update_themes(built.ws, store, until=MONTHS[-2])
+        newest = max(_live(store))
+        curation.curate(store, newest, "rename", "养老金账户莫名扣款", "质检组")
+        curation.curate(store, newest, "pin", None, "质检组")
+        pipeline.update_themes(built.ws, store)
+
+        def snapshot() -> tuple:
+            themes = {t["theme_id"]: (t["label"], t["status"]) for t in store.list_themes()}
+            return themes, {r["id"]: r["theme_id"] for r in store.iter_records()}
+
+        before = snapshot()
+        pipeline.update_themes(built.ws, store, rebuild=True)
+        after = snapshot()
+    assert after[0][newest] == ("养老金账户莫名扣款", before[0][newest][1])
+    assert after == before

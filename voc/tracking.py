@@ -133,20 +133,21 @@ def track_themes(
             continue
         x = encode([r["text"] for r in rows])
         toks = [r["tokens"].split() for r in rows]
+        now = store.curated_state(month)  # the merges and pins in force when this month was first tracked
         if model is None:
             model = new_model(settings).fit(x, toks)
             labels, sims = np.asarray(model.labels_), np.asarray(model.similarities_)
-            for old_id, into in curated["merges"].items():  # a merged id never comes back, even on a rebuild
+            for old_id, into in now["merges"].items():  # a merged id never comes back, even on a rebuild
                 if model.merge_theme(old_id, into):
                     labels = np.where(labels == old_id, into, labels)
             new_ids, continued, retired, stability = [t.id for t in model.themes_], {}, [], None
             split, merged = {}, []
         else:
-            for old_id, into in curated["merges"].items():
+            for old_id, into in now["merges"].items():
                 model.merge_theme(old_id, into)
             # pinned themes, and themes an analyst merged others into, are never split automatically
-            model.pinned_ = set(curated["pinned"]) | set(curated["merges"].values())
-            model.force_split_ = set(curated["splits"].get(month, set())) - set(curated["merges"])
+            model.pinned_ = set(now["pinned"]) | set(now["merges"].values())
+            model.force_split_ = set(curated["splits"].get(month, set())) - set(now["merges"])
             lin = model.update(x, toks)
             labels, sims = lin.labels, lin.similarities
             new_ids, continued, retired, stability = lin.new, lin.continued, lin.retired, lin.stability

@@ -18,7 +18,10 @@ class CurationMixin:
     def add_curation(self, theme_id: int, action: str, value: str | None, actor: str) -> int:
         """Record one curation and show it at once (label, merged records); the tracker keeps it on replays."""
         with self.transaction() as cur:  # type: ignore[attr-defined]
-            cur.execute("INSERT INTO theme_curations (theme_id, action, value, actor, at) VALUES (?, ?, ?, ?, ?)",
+            # the last month tracked when the analyst decided: a replay applies the decision from the month after
+            # it (a split: that month), so a rebuild walks the same path and gives every theme the same id
+            cur.execute("INSERT INTO theme_curations (theme_id, action, value, actor, at, tracked_through) "
+                        "VALUES (?, ?, ?, ?, ?, (SELECT max(month) FROM theme_runs))",
                         (theme_id, action, value, actor, utcnow()))
             cid = int(cur.lastrowid)
             if action in ("rename", "pin") and value:
@@ -46,15 +49,22 @@ class CurationMixin:
         """Every curation, oldest first."""
         return [dict(r) for r in self.query("SELECT * FROM theme_curations ORDER BY curation_id")]  # type: ignore[attr-defined]
 
-    def curated_state(self) -> dict[str, Any]:
+    def curated_state(self, month: str | None = None) -> dict[str, Any]:
         """What holds now: names (rename or pin), pinned ids, merges (old id -> id it lives on in) and the
-        analysts' splits (tracked month -> theme ids to split when that month is tracked)."""
+        analysts' splits (tracked month -> theme ids to split when that month is tracked).
+
+        With `month`: the merges and pins the tracker applies when it tracks that month, i.e. those decided
+        after an earlier month had been tracked (or before any was).
+        """
         names: dict[int, str] = {}
         pinned: set[int] = set()
         merges: dict[int, int] = {}
         splits: dict[str, set[int]] = {}
         for c in self.curations():
             tid = int(c["theme_id"])
+            later = month is not None and c["tracked_through"] is not None and c["tracked_through"] >= month
+            if later and c["action"] in ("merge", "pin", "unpin"):
+                continue
             if c["action"] == "rename":
                 names[tid] = c["value"]
             elif c["action"] == "pin":

@@ -356,4 +356,13 @@ ALTER TABLE theme_curations_v11 RENAME TO theme_curations;
     )
 )
 
+MIGRATIONS.append(
+    (
+        12,
+        """
+ALTER TABLE theme_curations ADD COLUMN tracked_through TEXT;
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]
