@@ -153,7 +153,7 @@ def test_admin_sees_users_and_the_audit_log(app: AppTest) -> None:
     assert not app.exception and app.title[0].value == "用户与审计"
     users, log = app.dataframe[0].value, app.dataframe[1].value
     assert {"zhao", "ana", "root"} <= set(users["用户名"])
-    assert "login" in set(log["操作"]) and PASSWORD not in log.to_csv()
+    assert "登录" in set(log["操作"]) and PASSWORD not in log.to_csv()
 
 
 def test_split_on_the_page_explains_when_it_cannot(app: AppTest) -> None:

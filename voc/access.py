@@ -23,6 +23,12 @@ from voc.errors import VocError
 
 ROLES = ("admin", "analyst", "branch")
 ROLE_NAMES = {"admin": "管理员", "analyst": "分析员", "branch": "网点"}
+ACTION_NAMES = {
+    "login": "登录", "login_failed": "登录失败", "search": "检索", "api_search": "接口检索",
+    "api_record": "接口查看记录", "export": "导出", "curate": "整理主题", "fix_added": "登记整改",
+    "user_added": "添加用户", "user_removed": "删除用户", "password_set": "修改密码", "token_created": "创建令牌",
+    "tokens_revoked": "吊销令牌",
+}
 # scrypt cost: 2**15 x 8 x 128 bytes = 32 MB and ~0.1 s per check, OWASP's recommended floor for scrypt.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSWORD = 10

@@ -52,7 +52,7 @@ st.subheader("审计日志")
 who = st.selectbox("用户", [None, *[u["name"] for u in users], "cli"], format_func=lambda v: v or ui.ALL,
                    key="admin_audit_user")
 events = ctx.store.audit_log(limit=500, actor=who)
-st.dataframe([{"时间": e["at"], "用户": e["actor"], "操作": e["action"], "内容": e["detail"] or ""} for e in events],
-             hide_index=True, width="stretch", key="admin_audit")
+st.dataframe([{"时间": e["at"], "用户": e["actor"], "操作": access.ACTION_NAMES.get(e["action"], e["action"]),
+               "内容": e["detail"] or ""} for e in events], hide_index=True, width="stretch", key="admin_audit")
 st.download_button("下载审计日志（JSON）", json.dumps(events, ensure_ascii=False, indent=1).encode("utf-8"),
                    file_name="voc_audit.json", key="admin_audit_dl")

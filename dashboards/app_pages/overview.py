@@ -86,12 +86,13 @@ else:
         return "—" if value is None else f"{value:.{digits}f}"
 
     st.dataframe(
-        [{"整改事项": f["title"] + ("（已关闭）" if f["status"] == "closed" else ""), "负责人": f.get("owner") or "—",
-          "上线日期": f["shipped"], "涉及主题": "、".join(t["label"] for t in f["themes"]),
+        [{"整改事项": f["title"] + ("（已关闭）" if f["status"] == "closed" else ""),
+          "结论": f["verdict"] + ("（已回升）" if f["came_back"] else ""),  # first after the title: always in view
           "整改前月均": _fmt(f["before_per_month"], 1), "整改后月均": _fmt(f["after_per_month"], 1),
           "前后比": _fmt(f["ratio"], 2),
           "p 值": "<0.001" if f["p_value"] is not None and f["p_value"] < 0.001 else _fmt(f["p_value"], 3),
-          "结论": f["verdict"] + ("（已回升）" if f["came_back"] else "")} for f in fixes],
+          "上线日期": f["shipped"], "涉及主题": "、".join(t["label"] for t in f["themes"]),
+          "负责人": f.get("owner") or "—"} for f in fixes],
         hide_index=True, width="stretch", key="overview_fixes",
     )
     st.caption("上线当月不计入对比；整改后满 2 个月才下结论；见效 = 整改后月均显著更低（p < 0.05）且至少下降两成。")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -218,8 +219,11 @@ def _curate(home: Path | None, theme_id: int, action: str, value: str | None, by
     from voc import curation
 
     ws = open_workspace(home)
+    actor = by or getpass.getuser()
     with open_store(ws) as store:
-        curation.curate(store, theme_id, action, value, by or getpass.getuser())
+        curation.curate(store, theme_id, action, value, actor)
+        store.audit(actor, "curate", json.dumps({"theme_id": theme_id, "action": action, "value": value},
+                                                ensure_ascii=False))
     console.print(f"theme {theme_id}: {action}" + (f" -> {value}" if value else ""))
 
 
@@ -254,8 +258,10 @@ def split(theme_id: Annotated[int, typer.Argument(help="The theme that holds two
     from voc import pipeline
 
     ws = open_workspace(home)
+    actor = by or getpass.getuser()
     with open_store(ws) as store:
-        result = pipeline.split_theme(ws, store, theme_id, by or getpass.getuser())
+        result = pipeline.split_theme(ws, store, theme_id, actor)
+        store.audit(actor, "curate", json.dumps({"theme_id": theme_id, "action": "split", "value": result["month"]}))
 
     def render(r: dict[str, Any]) -> None:
         made = ", ".join(f"{c['theme_id']} {c['label']}" for c in r["children"]) or "no new theme (too few members)"

@@ -10,8 +10,9 @@ from typing import Annotated
 
 import typer
 
-from voc.cli.common import HomeOpt, console, open_workspace
+from voc.cli.common import HomeOpt, console, err_console, open_store, open_workspace
 from voc.errors import VocError
+from voc.workspace import Workspace
 
 
 def app_path() -> Path:
@@ -30,6 +31,11 @@ def streamlit_command(port: int, address: str) -> list[str]:
     ]
 
 
+def _has_users(ws: Workspace) -> bool:
+    with open_store(ws, readonly=True) as store:
+        return store.count_users() > 0
+
+
 def dashboard(
     home: HomeOpt = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the dashboard.")] = 8501,
@@ -38,6 +44,9 @@ def dashboard(
     """Open the browser dashboard: overview, themes, search, calls, channels and data health."""
     ws = open_workspace(home)
     env = {**os.environ, "VOC_HOME": str(ws.home)}
+    if address not in ("127.0.0.1", "localhost", "::1") and not _has_users(ws):
+        err_console.print(f"warning: no users configured, so anyone who reaches {address}:{port} sees every "
+                          "verbatim; add one with `voc users add NAME --role admin` to require a login")
     console.print(f"voc dashboard on http://{'localhost' if address == '127.0.0.1' else address}:{port} "
                   f"(workspace {ws.home}); Ctrl+C to stop")
     try:

@@ -30,6 +30,7 @@ def add(
     with open_store(ws) as store:
         fixes.check_new_fix(store, theme, shipped, step, Taxonomy.load().ids)
         fix_id = store.add_fix(title.strip(), shipped, theme, step, owner)
+        store.audit("cli", "fix_added", f"fix {fix_id} themes {','.join(map(str, theme))} shipped {shipped}")
     emit({"fix_id": fix_id, "themes": theme, "shipped": shipped}, as_json,
          lambda d: console.print(f"fix {d['fix_id']} registered for themes {', '.join(map(str, d['themes']))}, "
                                  f"shipped {d['shipped']}"))

@@ -128,11 +128,13 @@ class ThemesMixin:
     def lineage(self, month: str | None = None) -> list[dict[str, Any]]:
         """The tracker's events (new, continued, split, merged, retired) and the analysts' curations as events
         of their own (curated_rename, curated_merge, curated_pin, curated_unpin, curated_split, with who and
-        when), dated by the month they were made in. Curations live in their own table, so a rebuild that
-        replays the tracker's events never loses them."""
+        when), under the month that was the latest tracked when they were made (the month the review meeting
+        looked at). Curations live in their own table, so a rebuild that replays the tracker's events never
+        loses them."""
         sql = (
             "SELECT * FROM (SELECT month, theme_id, event, related, records, NULL AS actor, NULL AS at "
-            "FROM theme_lineage UNION ALL SELECT substr(at, 1, 7), theme_id, 'curated_' || action, "
+            "FROM theme_lineage UNION ALL SELECT coalesce(tracked_through, substr(at, 1, 7)), theme_id, "
+            "'curated_' || action, "
             "CASE WHEN action = 'merge' THEN CAST(value AS INTEGER) END, 0, actor, at FROM theme_curations) "
         )
         if month:
