@@ -21,13 +21,13 @@ from voc.errors import VocError
 from voc.monthly import month_overview, theme_quotes
 from voc.store import SearchFilters, Store
 from voc.taxonomy import Taxonomy
-from voc.text.segment import read_lexicon
+from voc.text.segment import LEXICON_DIR, read_lexicon
 from voc.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 HOME_ENV = "VOC_HOME"
-CUES_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "escalation_cues.txt"
+CUES_PATH = LEXICON_DIR / "escalation_cues.txt"
 
 
 @dataclass(frozen=True)

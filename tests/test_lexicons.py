@@ -141,3 +141,12 @@ def test_stopwords_keep_content_words_for_keywords(segmenter: Segmenter) -> None
     words = segmenter.words("您好，请问我的手机银行转账限额怎么调整？谢谢")
     assert "手机银行" in words and "转账限额" in words
     assert not {"您好", "请问", "我", "的", "怎么", "谢谢"} & set(words)
+
+
+def test_a_missing_lexicon_file_is_an_error_not_an_empty_list(tmp_path: Path) -> None:
+    from voc.errors import ConfigError
+    from voc.text.segment import LEXICON_DIR
+
+    with pytest.raises(ConfigError, match=r"lexicon file missing: .*bank_terms\.txt"):
+        read_lexicon(tmp_path / "bank_terms.txt")
+    assert (LEXICON_DIR / "bank_terms.txt").exists() and LEXICON_DIR.name == "lexicons"

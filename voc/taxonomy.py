@@ -15,8 +15,9 @@ import numpy as np
 import yaml
 
 from voc.errors import ConfigError
+from voc.text.segment import LEXICON_DIR
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "lexicons" / "process_taxonomy.yaml"
+DEFAULT_PATH = LEXICON_DIR / "process_taxonomy.yaml"
 OTHER = "other"
 OTHER_NAME = "未归类"
 

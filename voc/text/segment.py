@@ -13,12 +13,16 @@ import logging
 import re
 import threading
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from voc.errors import ConfigError
+
 log = logging.getLogger(__name__)
 
-LEXICON_DIR = Path(__file__).resolve().parents[2] / "lexicons"
+# The one place that knows where the lexicons are: the `lexicons` package, in a checkout or an installed wheel.
+LEXICON_DIR = Path(str(resources.files("lexicons")))
 BANK_TERMS = LEXICON_DIR / "bank_terms.txt"
 STOPWORDS = LEXICON_DIR / "stopwords.txt"
 
@@ -30,9 +34,13 @@ _PLACEHOLDER = re.compile(r"\[[\u4e00-\u9fff]{2,4}\]")
 
 
 def read_lexicon(path: Path) -> list[str]:
-    """Lines of a lexicon file without comments and blanks (the shared lexicon format)."""
+    """Lines of a lexicon file without comments and blanks (the shared lexicon format).
+
+    A missing file is an error: running without the bank dictionary or the sentiment words would quietly
+    give worse answers.
+    """
     if not path.exists():
-        return []
+        raise ConfigError(f"lexicon file missing: {path} (restore it from voc's lexicons/ or reinstall voc)")
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split("#", 1)[0].strip()

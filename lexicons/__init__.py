@@ -1,0 +1,1 @@
+"""voc's lexicons: plain files a bank edits (formats in README.md), shipped inside the wheel as package data."""
