@@ -94,8 +94,10 @@ def main() -> None:
     if not DATA.exists():
         raise SystemExit(f"{DATA} not found: this benchmark needs ../shared/data")
 
+    from lda_baseline import LdaThemeModel
+
     from voc.text.segment import get_segmenter
-    from voc.topics import LdaThemeModel, ThemeModel
+    from voc.topics import ThemeModel
 
     texts, truth = load()
     seg = get_segmenter()

@@ -228,6 +228,17 @@ def theme_stats(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def _label_history(home: str, stamp: str, theme_id: int) -> list[dict[str, Any]]:
+    return _store(home).label_history(theme_id)
+
+
+def label_history(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
+    """The machine's label for a theme after each month: how its members, and so its name, moved."""
+    _whole_bank(ctx)
+    return _label_history(ctx.home, ctx.stamp, theme_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def _theme_examples(home: str, stamp: str, theme_id: int, month: str, k: int) -> list[dict[str, Any]]:
     store = _store(home)
     theme = next((t for t in store.list_themes() if t["theme_id"] == theme_id), None)

@@ -198,17 +198,6 @@ class Ingestor:
             key = None
         return QuarantineItem(self.source, item.file, item.locator, reason, self.excerpt_of(item), key)
 
-    def pull(self, cursors: Mapping[str, Any], batch_size: int = 2000) -> Iterator[Batch]:
-        """Sequential ``scan`` + ``build`` in batches, each with the cursor positions after it."""
-        chunk: list[ScanItem] = []
-        for item in self.scan(cursors):
-            chunk.append(item)
-            if len(chunk) >= batch_size:
-                yield self.assemble(chunk, self.build_many([i for i in chunk if isinstance(i, RawItem)]))
-                chunk = []
-        if chunk:
-            yield self.assemble(chunk, self.build_many([i for i in chunk if isinstance(i, RawItem)]))
-
     def assemble(self, chunk: Sequence[ScanItem], built: Sequence[Record | QuarantineItem]) -> Batch:
         """Join scanned items with their built results (same order) into a committable batch."""
         batch = Batch([], [], {})

@@ -6,13 +6,14 @@ import random
 
 import numpy as np
 import pytest
+from lda_baseline import LdaThemeModel
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from voc.errors import ConfigError, NotFittedError
 from voc.text.segment import get_segmenter
-from voc.topics import LdaThemeModel, ThemeModel, merge_close, npmi_coherence
+from voc.topics import ThemeModel, merge_close, npmi_coherence
 
 # Each record joins two clauses of its family plus shared filler, so a family is a cloud of varied texts
 # rather than a few fixed templates (which would be their own tight clusters).
@@ -274,7 +275,7 @@ def test_npmi_coherence_is_finite_and_handles_unknown_words(corpus):
     assert scores[0] > 0 and scores[1] == 0.0 and scores[2] == 0.0
 
 
-def test_lda_alternative_runs_and_round_trips(corpus, tmp_path):
+def test_lda_baseline_runs_and_round_trips(corpus, tmp_path):
     _, tokens, _, fam, _ = corpus
     lda = LdaThemeModel(n_themes=5, passes=5, no_below=2, random_state=0).fit([*tokens, []])
     assert len(lda.themes_) == 5 and lda.labels_[-1] == -1

@@ -74,7 +74,6 @@ class SentimentSettings:
 
 @dataclass(frozen=True)
 class ThemeSettings:
-    method: str = "cluster"
     outlier_quantile: float = 0.05
     min_theme_size: int = 15
     random_state: int = 0
@@ -164,7 +163,8 @@ _SECTION_TYPES = {
 
 
 # Settings earlier versions wrote into voc.toml and no longer read: ignored with a warning, not an error.
-RETIRED = {"themes": {"assign_threshold": "replaced by outlier_quantile (per-theme thresholds are learned)"}}
+RETIRED = {"themes": {"assign_threshold": "replaced by outlier_quantile (per-theme thresholds are learned)",
+                      "method": "themes are always the tracked clustering; LDA is a benchmark baseline in bench/"}}
 
 
 def _build(cls: type, values: dict[str, Any], where: str, section: str = "") -> Any:
@@ -305,7 +305,6 @@ min_document_count = 3     # the model stores only words and n-grams seen in at 
 min_unlabelled = 500       # fewer unrated records than this: no adaptation to them (too few to learn from)
 
 [themes]
-method = "cluster"       # or "lda"
 outlier_quantile = 0.05  # the least typical 5% of the first month's complaints set the bar to join a theme
 min_theme_size = 15
 random_state = 0

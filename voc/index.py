@@ -28,6 +28,7 @@ from voc.artifacts import folder_lock, recover_files
 from voc.errors import VocError
 
 log = logging.getLogger(__name__)
+REBUILD = "delete {folder} and run `voc index verify --repair` to embed every record again"
 
 MANIFEST = "manifest.json"
 CONFIG = "config.json"
@@ -390,18 +391,18 @@ class VectorIndex:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise VectorIndexError(f"no vector index in {folder}: run `voc index build`") from exc
+            raise VectorIndexError(f"no vector index in {folder}: run `voc enrich` (it builds the index)") from exc
         except json.JSONDecodeError as exc:
-            raise VectorIndexError(f"{folder} has an unreadable manifest: rebuild with `voc index build`") from exc
+            raise VectorIndexError(f"{folder} has an unreadable manifest: {REBUILD.format(folder=folder)}") from exc
         file = folder / manifest["index_file"]
         if not file.exists():
-            raise VectorIndexError(f"{file} is missing: rebuild with `voc index build`")
+            raise VectorIndexError(f"{file} is missing: {REBUILD.format(folder=folder)}")
         h = hashlib.sha256()
         with open(file, "rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
         if h.hexdigest() != manifest["sha256"]:
-            raise VectorIndexError(f"{file} is corrupt (checksum mismatch): rebuild with `voc index build`")
+            raise VectorIndexError(f"{file} is corrupt (checksum mismatch): {REBUILD.format(folder=folder)}")
         self = cls(**config)
         if mmap and manifest["index_type"] == FLAT:
             index = faiss.read_index(str(file), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)

@@ -86,14 +86,3 @@ class Record:
     def month(self) -> str:
         """YYYY-MM of created_at, which is already in the bank's local time."""
         return self.created_at[:7]
-
-
-# Columns a record exports with; derived fields are appended by the store.
-RECORD_FIELDS = (
-    "id", "channel", "subtype", "source", "source_id", "created_at", "month", "text", "rating",
-    "rating_scale", "customer_key", "agent_id", "branch", "product", "scene", "extra",
-)
-DERIVED_FIELDS = (
-    "sentiment", "sentiment_label", "sentiment_cues", "sentiment_snownlp", "escalation",
-    "theme_id", "theme_label", "process_step",
-)

@@ -133,6 +133,11 @@ info[3].metric(
 _curation_panel(tid)
 st.markdown("**关键词：** " + ("、".join(theme["keywords"][:12]) or "—"))
 st.caption(f"首次出现 {theme.get('first_month') or '—'} · 最近出现 {theme.get('last_month') or '—'}")
+history = data.label_history(ctx, tid)
+if len({h["label"] for h in history}) > 1:
+    with st.expander("机器标签的变化（每月按成员重算；分析员改过的名称不受影响）"):
+        st.dataframe([{"月份": h["month"], "机器标签": h["label"], "成员数": h["size"]} for h in history],
+                     hide_index=True, width="stretch", key="themes_label_history")
 
 stats = data.theme_stats(ctx, tid)
 if stats:

@@ -17,12 +17,10 @@ from voc.store import EXPORT_COLUMNS, RecordFilter
 from voc.workspace import Workspace
 
 RUN_KEYS = ("source", "kind", "finished_at", "status", "read", "new", "duplicates", "quarantined")
-app = typer.Typer(help="Workspace and records.")
 config_app = typer.Typer(help="Settings in the workspace's voc.toml.")
 quarantine_app = typer.Typer(help="Rows and files that could not be ingested, with the reason.")
 
 
-@app.command()
 def init(home: HomeOpt = None) -> None:
     """Create a workspace folder (database, index/, models/, reports/, voc.toml)."""
     ws = Workspace.init(home)
@@ -51,7 +49,6 @@ def config_show(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     emit(data, as_json, render)
 
 
-@app.command()
 def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Records per channel and month, the last ingest run of each source, quarantine size."""
     ws = open_workspace(home)
@@ -88,7 +85,6 @@ class ExportFormat(StrEnum):
     csv = "csv"
 
 
-@app.command()
 def export(
     home: HomeOpt = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = ExportFormat.jsonl,

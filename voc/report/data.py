@@ -203,7 +203,6 @@ def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[s
             "embedding.dim": s.embedding.dim,
             "sentiment.negative_threshold": s.sentiment.negative_threshold,
             "sentiment.positive_threshold": s.sentiment.positive_threshold,
-            "themes.method": s.themes.method,
             "themes.outlier_quantile": s.themes.outlier_quantile,
             "themes.min_theme_size": s.themes.min_theme_size,
             "themes.random_state": s.themes.random_state,

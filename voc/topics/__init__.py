@@ -1,7 +1,7 @@
 """Complaint-theme discovery: cluster embeddings, name themes with c-TF-IDF keywords, keep ids over time.
 
-``ThemeModel`` is the default method; ``LdaThemeModel`` is the gensim LDA alternative with the same
-``fit`` / ``labels_`` / ``themes_`` interface.
+``ThemeModel`` is the one method the tracker uses (gensim LDA, measured against it, lives in
+``bench/lda_baseline.py``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,10 @@ from __future__ import annotations
 from voc.topics.cluster import choose_k, merge_close, spherical_kmeans
 from voc.topics.coherence import npmi_coherence
 from voc.topics.keywords import class_tfidf, make_label
-from voc.topics.lda import LdaThemeModel
 from voc.topics.model import ThemeModel
 from voc.topics.themes import Lineage, Theme
 
 __all__ = [
-    "LdaThemeModel",
     "Lineage",
     "Theme",
     "ThemeModel",

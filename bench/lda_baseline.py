@@ -1,4 +1,4 @@
-"""gensim LDA as an alternative theme method (``--method lda``) and as the benchmark baseline.
+"""gensim LDA, the topic-model baseline bench_topics.py measures voc's ThemeModel against.
 
 Same surface as ThemeModel's discovery part: ``fit(tokens)`` sets ``labels_`` (dominant topic, -1 for a
 record with no known word), ``similarities_`` (its probability) and ``themes_``. LDA reads bags of words,
