@@ -8,7 +8,9 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-CHANNEL_DOMAIN = ["评分", "电话", "社交媒体"]
+from voc.labels import CHANNEL_NAMES
+
+CHANNEL_DOMAIN = list(CHANNEL_NAMES.values())
 CHANNEL_RANGE = ["#4C78A8", "#F58518", "#54A24B"]
 
 

@@ -11,15 +11,15 @@ from typing import Any
 import streamlit as st
 
 from dashboards import data
+from voc import labels
 from voc.errors import VocError
 
-CHANNELS = {"rating": "评分", "call": "电话", "social": "社交媒体"}
-STATUSES = {"emerging": "新出现", "rising": "上升", "recurring": "反复出现", "resolved": "已解决"}
-SENTIMENTS = ("负面", "中性", "正面")
-SCALES = {"star5": "星级", "nps10": "NPS", "csat5": "满意度"}
-SPEAKERS = {"customer": "客户", "agent": "坐席", "system": "系统"}
-DIMENSIONS = {"channel": "渠道", "subtype": "子渠道", "scene": "场景", "process_step": "流程环节", "branch": "网点",
-              "product": "产品", "agent_id": "坐席", "theme_id": "主题"}
+CHANNELS = labels.CHANNEL_NAMES
+STATUSES = labels.STATUS_NAMES
+SENTIMENTS = labels.SENTIMENT_NAMES
+SCALES = labels.SCALE_NAMES
+SPEAKERS = labels.SPEAKER_NAMES
+DIMENSIONS = labels.DIMENSION_NAMES
 ALL = "全部"
 EMPTY_HINT = "工作区还没有数据：先运行 `voc ingest ...`（或 `voc demo` 载入示例数据），再刷新本页。"
 

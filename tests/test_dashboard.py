@@ -79,7 +79,7 @@ def test_picking_a_flagged_theme_shows_its_verbatims(app: AppTest, built: Built)
     june_resolved = [r for r in built.records if r.month == JUNE and built.theme_of.get(r.id) == 1]
     shown = [v for v in _markdown(app) if "<mark>闪退</mark>" in v]
     assert len(shown) == len(june_resolved) == 2
-    assert _metric(app, "状态") == "已解决"
+    assert _metric(app, "状态") == "整改见效"
 
 
 def test_theme_link_opens_search_with_the_theme_preset(app: AppTest, built: Built) -> None:

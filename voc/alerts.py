@@ -19,11 +19,12 @@ from email.message import EmailMessage
 from typing import Any
 
 from voc.config import AlertSettings
+from voc.labels import STATUS_NAMES
 from voc.store import Store
 
 log = logging.getLogger(__name__)
 
-NEWS = {"emerging": "新出现", "rising": "显著上升"}
+NEWS = {k: STATUS_NAMES[k] for k in ("emerging", "rising")}
 
 
 def alerts_for(month: str, flags: Sequence[dict[str, Any]], fixes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

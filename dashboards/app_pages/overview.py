@@ -8,6 +8,7 @@ import logging
 import streamlit as st
 
 from dashboards import charts, data, ui
+from voc import labels
 from voc.errors import VocError
 
 st.title("总览")
@@ -46,7 +47,7 @@ cols[2].metric("NPS" if nps_key == "nps" else "平均星级", ui.num(total[nps_k
 cols[3].metric("升级通话", f"{total['escalations']:,}",
                None if delta["escalations"] is None else f"{delta['escalations']:+,}", delta_color="inverse",
                border=True, chart_data=_spark("escalations"))
-cols[4].metric("重复来电率", ui.pct(total["repeat_rate"]), _pp(delta["repeat_rate"]), delta_color="inverse",
+cols[4].metric(labels.REPEAT_RATE, ui.pct(total["repeat_rate"]), _pp(delta["repeat_rate"]), delta_color="inverse",
                border=True, chart_data=_spark("repeat_rate"))
 
 trend = [

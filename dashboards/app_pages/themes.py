@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from dashboards import charts, data, ui
-from voc import curation
+from voc import curation, labels
 from voc.errors import VocError
 from voc.views import VIEWS
 
@@ -28,7 +28,8 @@ if flags:
         {"主题": f["label"], "状态": ui.STATUSES.get(f["status"], f["status"]),
          "全部状态": "、".join(ui.STATUSES.get(s, s) for s in f.get("statuses", [])), "严重度": f["severity"],
          "流程环节": ui.step_name(f.get("process_step")), "数量": f["volume"], "增长倍数": f.get("growth"),
-         "p 值": f.get("p_value"), "负面占比": f.get("negative_share"), "重复来电率": f.get("repeat_contact_rate")}
+         "p 值": f.get("p_value"), "负面占比": f.get("negative_share"),
+         labels.REPEAT_RATE: f.get("repeat_contact_rate")}
         for f in flags
     ]
     st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -36,7 +37,7 @@ if flags:
         "增长倍数": st.column_config.NumberColumn(format="%.2f"),
         "p 值": st.column_config.NumberColumn(format="%.4f"),
         "负面占比": st.column_config.NumberColumn(format="percent"),
-        "重复来电率": st.column_config.NumberColumn(format="percent"),
+        labels.REPEAT_RATE: st.column_config.NumberColumn(format="percent"),
     })
 else:
     st.info(f"{month} 没有被标记的主题（或还没有运行 `voc flags --month {month}`）；下面仍可查看全部主题。")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-STATUS_NAMES = {"emerging": "新出现", "rising": "显著上升", "recurring": "持续出现", "resolved": "整改见效"}
-CHANNEL_NAMES = {"rating": "评分评价", "call": "电话客服", "social": "社交媒体"}
+from voc.labels import CHANNEL_NAMES, STATUS_NAMES
+
+__all__ = ["CHANNEL_NAMES", "STATUS_NAMES"]
 
 
 def _missing(x: Any) -> bool:
