@@ -87,3 +87,26 @@ def test_artifact_of_the_wrong_kind_or_incomplete_is_named(tmp_path: Path) -> No
     with pytest.raises(ConfigError, match="'corpus_w2v_sif' model, not 'theme_model'"):
         read_artifact(folder, "theme_model")
     assert read_artifact(folder, "corpus_w2v_sif") == ({"a": 1}, manifest)
+
+
+COMMENTED_OUT = {("alerts", "smtp_starttls"), ("alerts", "smtp_user"), ("alerts", "smtp_password_env")}
+
+
+def test_default_toml_writes_every_setting_at_its_dataclass_default() -> None:
+    import dataclasses
+    import tomllib
+
+    from voc.config import Settings, default_toml
+
+    written = tomllib.loads(default_toml())
+    defaults = dataclasses.asdict(Settings())
+    defaults.pop("sources")
+    for section, values in defaults.items():
+        for key, value in values.items():
+            if (section, key) in (("privacy", "salt"), ("api", "token")):
+                assert written[section][key] and written[section][key] != value  # a fresh secret
+            elif (section, key) in COMMENTED_OUT:
+                assert key not in written[section] and key in default_toml()
+            else:
+                assert written[section][key] == value, f"{section}.{key}"
+    assert default_toml() != default_toml()  # new secrets each time

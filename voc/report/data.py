@@ -199,7 +199,8 @@ def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[s
         if run else None,
         "models": _models(ws.models_dir, month),
         "settings": {
-            "embedding.model": s.embedding.model or "（工作区自训练向量模型）",
+            "embedding.model": s.embedding.model if s.embedding.model not in ("", "corpus")
+            else "（工作区自训练向量模型）",
             "embedding.dim": s.embedding.dim,
             "sentiment.negative_threshold": s.sentiment.negative_threshold,
             "sentiment.positive_threshold": s.sentiment.positive_threshold,

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from voc.config import SentimentSettings
+
 NEGATIVE, NEUTRAL, POSITIVE = "负面", "中性", "正面"
 
 
@@ -18,7 +20,12 @@ class SentimentResult:
     cues: tuple[str, ...] = ()
 
 
-def label_for(score: float, negative_below: float = -0.2, positive_above: float = 0.2) -> str:
+# The default neutral band, defined once (voc.toml's [sentiment] starts from it).
+NEGATIVE_BELOW = SentimentSettings.negative_threshold
+POSITIVE_ABOVE = SentimentSettings.positive_threshold
+
+
+def label_for(score: float, negative_below: float = NEGATIVE_BELOW, positive_above: float = POSITIVE_ABOVE) -> str:
     """Map a score to 负面/中性/正面; thresholds are parameters because each bank sets its own."""
     if score <= negative_below:
         return NEGATIVE

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from voc.sentiment.base import NEGATIVE_BELOW, POSITIVE_ABOVE
 from voc.sentiment.labels import NEG, NEU, POS
 
 _GRID = np.round(np.arange(0.0, 1.0, 0.02), 2)
@@ -72,7 +73,7 @@ def fit_thresholds(score: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     Chosen on out-of-fold scores of the training data; the grid is 0.02 wide and ties go to the narrower
     band, so a model that separates well keeps neutral for what it cannot call.
     """
-    best, pair = -1.0, (-0.2, 0.2)
+    best, pair = -1.0, (NEGATIVE_BELOW, POSITIVE_ABOVE)
     neg_true, pos_true, neu_true = (y == NEG), (y == POS), (y == NEU)
     for lo in -_GRID:
         neg = score <= lo

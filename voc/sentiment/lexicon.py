@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voc.sentiment.base import SentimentResult, label_for
+from voc.sentiment.base import NEGATIVE_BELOW, POSITIVE_ABOVE, SentimentResult, label_for
 from voc.sentiment.rules import ComplaintRules, Dialect, RuleHit, token_spans
 from voc.text.segment import LEXICON_DIR, get_segmenter, read_lexicon
 
@@ -238,7 +238,8 @@ def squash(raw: float, scale: float = 3.0) -> float:
 class LexiconScorer:
     """Training-free scorer: the fallback when too few rated records exist, and a feature of the model."""
 
-    def __init__(self, negative_below: float = -0.2, positive_above: float = 0.2, window: int = 3) -> None:
+    def __init__(self, negative_below: float = NEGATIVE_BELOW, positive_above: float = POSITIVE_ABOVE,
+                 window: int = 3) -> None:
         self.negative_below = negative_below
         self.positive_above = positive_above
         self.window = window

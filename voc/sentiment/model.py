@@ -21,7 +21,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from voc.errors import NotFittedError
 from voc.sentiment import persist
 from voc.sentiment.adapt import adapt_model, sample_unlabelled, with_pseudo
-from voc.sentiment.base import SentimentResult, label_for
+from voc.sentiment.base import NEGATIVE_BELOW, POSITIVE_ABOVE, SentimentResult, label_for
 from voc.sentiment.calibrate import fit_calibration, fit_thresholds, labels_at, prior_shift, probabilities, scores
 from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
 from voc.sentiment.labels import NEG, NEU, POS, weak_label
@@ -62,8 +62,8 @@ class SentimentModel:
         char_ngrams: tuple[int, int] = (1, 3),
         negation_window: int = 3,
         calibration_folds: int = 3,
-        negative_below: float = -0.2,
-        positive_above: float = 0.2,
+        negative_below: float = NEGATIVE_BELOW,
+        positive_above: float = POSITIVE_ABOVE,
         fit_band: bool = True,
         n_cues: int = 5,
         pseudo_share: float = 1.0,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from voc.sentiment.base import SentimentResult, label_for
+from voc.sentiment.base import NEGATIVE_BELOW, POSITIVE_ABOVE, SentimentResult, label_for
 
 
 class SnowNLPScorer:
     """Wraps snownlp; its 0..1 probability is mapped to voc's -1..1 score."""
 
-    def __init__(self, negative_below: float = -0.2, positive_above: float = 0.2) -> None:
+    def __init__(self, negative_below: float = NEGATIVE_BELOW, positive_above: float = POSITIVE_ABOVE) -> None:
         self.negative_below = negative_below
         self.positive_above = positive_above
 
