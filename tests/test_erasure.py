@@ -14,9 +14,8 @@ from ingest.ratings import RatingsIngestor
 from ingest.runner import run_ingestor
 from voc import pipeline, vectors
 from voc.cli import app
-from voc.cli.report_cmds import register_reports
 from voc.erasure import DERIVED_STORES, derived_store
-from voc.report import build_report
+from voc.report import build_report, register_reports
 from voc.store import Store
 
 CUSTOMER = "VIP-20260001"

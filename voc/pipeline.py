@@ -1,4 +1,9 @@
-"""The named steps after ingest: enrich -> vectors -> themes -> flags, each callable on its own."""
+"""The named steps after ingest: enrich -> vectors -> themes -> flags, each callable on its own.
+
+This module owns orchestration: :func:`ensure` runs whatever upstream step is missing, in order, for commands
+that need a later step's output (`voc flags`, `voc report`, `voc pull` with alerts). Read paths (the report's
+assembly, the dashboard, search, the API) never run or save a step.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from voc.errors import VocError
 from voc.monthly import compute_flags, rules_from_settings
 from voc.store import Store
 from voc.taxonomy import Taxonomy
-from voc.tracking import track_themes
+from voc.tracking import months_to_run, track_themes
 from voc.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -132,9 +137,32 @@ def alerts_after_pull(ws: Workspace, store: Store, changed: int) -> dict[str, An
     return send_alerts(ws, store, month, flags)
 
 
+STEPS = ("enrich", "themes", "flags")
+
+
+def ensure(ws: Workspace, store: Store, through: str = "flags", month: str | None = None) -> list[str]:
+    """Bring every step up to `through` up to date and return the steps that had to run.
+
+    enrich: records not yet scored; themes: months not tracked, or whose complaints changed since; flags:
+    the month's flags computed and saved (`month`, default the latest).
+    """
+    if through not in STEPS:
+        raise VocError(f"unknown step {through!r}: one of {', '.join(STEPS)}")
+    ran = []
+    if store.count_unenriched():
+        enrich_workspace(ws, store)
+        ran.append("enrich")
+    if through in ("themes", "flags") and months_to_run(store)[0]:
+        update_themes(ws, store)
+        ran.append("themes")
+    if through == "flags":
+        compute_flags(store, month or latest_month(store), rules_from_settings(ws.settings))
+        ran.append("flags")
+    return ran
+
+
 def month_flags(ws: Workspace, store: Store, month: str | None = None) -> list[dict[str, Any]]:
-    """Flags of a month (themes brought up to date first), most severe first."""
+    """Flags of a month (every upstream step brought up to date first), most severe first."""
     month = month or latest_month(store)
-    if not store.theme_runs() or month not in store.theme_months_done():
-        update_themes(ws, store, until=None)
+    ensure(ws, store, through="themes")
     return [f.to_dict() for f in compute_flags(store, month, rules_from_settings(ws.settings))]

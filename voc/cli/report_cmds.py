@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from voc.cli.common import HomeOpt, JsonOpt, MonthOpt, console, emit, open_store, open_workspace
-
-
-def register_reports(store: Any, paths: dict[str, Path]) -> None:
-    """Remember written reports, so `voc forget` can regenerate them without the erased records."""
-    for fmt, path in paths.items():
-        month = Path(path).stem.removeprefix("report-")
-        store.register_report(str(Path(path).resolve()), month, fmt)
 
 
 def report(
@@ -25,11 +18,13 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Write the month's review report: overview, flagged themes, steps to fix, fix checks, breakdowns, notes."""
-    from voc.report import build_report
+    from voc import pipeline
+    from voc.report import build_report, register_reports
 
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
     ws = open_workspace(home)
     with open_store(ws) as store:
+        pipeline.ensure(ws, store, through="flags", month=month)  # the report itself only reads
         paths = build_report(ws, store, month, out_dir=out, formats=formats)
         register_reports(store, paths)
 

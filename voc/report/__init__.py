@@ -52,3 +52,10 @@ def build_report(
 
 
 __all__ = ["FORMATS", "ReportData", "assemble", "build_report"]
+
+
+def register_reports(store: Store, paths: dict[str, Path]) -> None:
+    """Remember written reports, so `voc forget` can regenerate them without the erased records."""
+    for fmt, path in paths.items():
+        month = Path(path).stem.removeprefix("report-")
+        store.register_report(str(Path(path).resolve()), month, fmt)

@@ -60,15 +60,14 @@ class ReportData:
 
 
 def load_flags(ws: Workspace, store: Store, month: str) -> list[dict[str, Any]]:
-    """Saved flags of the month, computed (and saved when the store is writable) if there are none yet."""
+    """Saved flags of the month; computed on the spot (never saved: this is a read path) if there are none."""
     flags = store.get_flags(month)
     if flags or month in store.flag_months():
         return flags
     if not store.list_themes():
         log.info("no themes in the workspace: the report has no flagged themes")
         return []
-    computed = compute_flags(store, month, rules_from_settings(ws.settings), save=not store.readonly)
-    return [f.to_dict() for f in computed]
+    return [f.to_dict() for f in compute_flags(store, month, rules_from_settings(ws.settings), save=False)]
 
 
 def _kpis(ov: dict[str, Any]) -> list[dict[str, Any]]:
