@@ -226,7 +226,7 @@ def adapt_model(
     if not report["self_train"]:
         return _unadapted(model, report)
     cues = model.predict_with_lexicon(check_texts)[1]
-    report.update(check.confirm(model._classes(check_texts), trial._classes(check_texts), cues))
+    report.update(check.confirm(model.predict_classes(check_texts), trial.predict_classes(check_texts), cues))
     if not report["applied"]:
         return _unadapted(model, report)
     if held_out is None:

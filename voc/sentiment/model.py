@@ -136,7 +136,7 @@ class SentimentModel:
         self.reference_prior_ = self.expected_prior_ = BALANCED
         if self.lexicon_only_:
             log.info("%s negative / %s positive labels (< %s): lexicon only", *counts[:2], self.min_per_class)
-            self._set_empty()
+            self.set_empty()
             return self
         if len(self.classes_) == 3:
             # Thresholds are fitted at the training mix, so that mix is what the scores refer to.
@@ -165,7 +165,7 @@ class SentimentModel:
         self._check()
         return adapt_model(self, texts, labels, pool, sample_weight, held_out)
 
-    def _classes(self, texts: Sequence[str]) -> np.ndarray:
+    def predict_classes(self, texts: Sequence[str]) -> np.ndarray:
         """Class codes: P >= 0.5 for two classes (what accuracy counts), the fitted band for three."""
         score = scores(self.predict_with_lexicon(texts, full=True)[0])
         if len(self.classes_) == 2:
@@ -256,7 +256,7 @@ class SentimentModel:
             oof_scores = scores(probabilities(self.calibration_, oof[real], _evidence(lex[real], three)))
             self.thresholds_ = fit_thresholds(oof_scores, y[real])
             log.info("neutral band fitted at %.2f / %.2f", *self.thresholds_)
-        self._index_words()
+        self.index_words()
 
     def _folds(self, X, y: np.ndarray, groups: Sequence[str] | None):
         if groups is not None and len(set(groups)) >= self.calibration_folds:
@@ -267,7 +267,8 @@ class SentimentModel:
     def _classifier(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
 
-    def _set_empty(self) -> None:
+    def set_empty(self) -> None:
+        """The state of a model that learned nothing (too few labels): the lexicon alone decides."""
         self.word_vec_ = self.char_vec_ = None
         self.coef_ = np.zeros(0)
         self.intercept_ = np.float64(0.0)
@@ -275,7 +276,8 @@ class SentimentModel:
         self.calibration_ = np.zeros(3)
         self.feature_words_: dict[int, str] = {}
 
-    def _index_words(self) -> None:
+    def index_words(self) -> None:
+        """Map feature columns back to readable words, for the cues a score shows (after fit or load)."""
         self.feature_words_ = {}
         for feat, col in self.word_vec_.vocabulary_.items():
             word = readable(feat)

@@ -85,7 +85,7 @@ def load(cls: type[SentimentModel], folder: Path) -> SentimentModel:
     model.classes_ = state["classes"]
     model.thresholds_ = tuple(state["thresholds"])
     model.lexicon_only_ = state["lexicon_only"]
-    model._set_empty()
+    model.set_empty()
     for name in _ARRAYS:
         setattr(model, f"{name}_", np.load(folder / f"{name}.npy"))
     if model.intercept_.ndim == 0:
@@ -95,7 +95,7 @@ def load(cls: type[SentimentModel], folder: Path) -> SentimentModel:
         model.char_vec_ = _rebuild(
             TfidfVectorizer(analyzer="char", ngram_range=model.char_ngrams, sublinear_tf=True), folder, "char"
         )
-        model._index_words()
+        model.index_words()
     return model
 
 

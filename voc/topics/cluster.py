@@ -135,6 +135,14 @@ def choose_k(
     return best, scores
 
 
+def merge_centroids(centroids: np.ndarray, sizes: np.ndarray, threshold: float) -> np.ndarray:
+    """Centroids after merging those closer than ``threshold`` (size-weighted, renormalised)."""
+    groups = merge_close(centroids, sizes, threshold)
+    if len(groups) < len(centroids):
+        log.info("merged %d near-duplicate themes into %d", len(centroids), len(groups))
+    return normalise_rows(np.vstack([(centroids[g] * sizes[g, None]).sum(0) for g in groups]))
+
+
 def merge_close(centroids: np.ndarray, sizes: np.ndarray, threshold: float) -> list[list[int]]:
     """Groups of cluster indices whose centroids are closer than ``threshold`` (cosine), merged greedily.
 

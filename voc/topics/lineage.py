@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from voc.topics.cluster import choose_k, member_sums, nearest, normalise_rows, spherical_kmeans, theme_thresholds
+from voc.topics.cluster import (
+    choose_k,
+    member_sums,
+    merge_centroids,
+    nearest,
+    normalise_rows,
+    spherical_kmeans,
+    theme_thresholds,
+)
 from voc.topics.content import topic_words
 from voc.topics.describe import describe
 from voc.topics.split import apply_forced_splits, apply_splits, find_splits
@@ -47,7 +55,7 @@ def _new_centroids(model: ThemeModel, x: np.ndarray) -> np.ndarray:
     result = spherical_kmeans(x, k, n_init=model.n_init, max_iter=model.max_iter, random_state=model.random_state)
     centroids = result.centroids
     if k > 1:
-        centroids = model._merge(centroids, np.bincount(result.labels, minlength=k), _granularity(model))
+        centroids = merge_centroids(centroids, np.bincount(result.labels, minlength=k), _granularity(model))
     idx, sims = nearest(x, centroids)
     keep = []
     for c in range(len(centroids)):
@@ -78,7 +86,7 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
     content = np.array([bool(t) for t in topics], dtype=bool) & (np.linalg.norm(x, axis=1) > 0)
     old_ids = np.asarray(model.theme_ids_).copy()
     old_centroids = np.asarray(model.centroids_).copy()
-    before, _ = model._assign(x, assign_all=False)
+    before, _ = model.assign_prepared(x, assign_all=False)
     before[~content] = -1
     leftovers = np.flatnonzero((before < 0) & content)
     fresh = _new_centroids(model, x[leftovers])
@@ -154,8 +162,8 @@ def run_update(model: ThemeModel, x: np.ndarray, toks: list[list[str]]) -> Linea
 
 def _assign_content(model: ThemeModel, x: np.ndarray, content: np.ndarray) -> tuple[np.ndarray, ...]:
     """(every record's theme, strict theme, similarity); records without content go to the generic bucket."""
-    after, sims = model._assign(x)
-    strict, _ = model._assign(x, assign_all=False)
+    after, sims = model.assign_prepared(x)
+    strict, _ = model.assign_prepared(x, assign_all=False)
     return (np.where(content, after, model.generic_id_), np.where(content, strict, model.generic_id_),
             np.where(content, sims, 0.0).astype(np.float32))
 

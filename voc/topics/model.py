@@ -15,7 +15,7 @@ import numpy as np
 
 from voc.artifacts import read_json
 from voc.errors import NotFittedError
-from voc.topics.cluster import merge_close, nearest, normalise_rows, spherical_kmeans, theme_thresholds
+from voc.topics.cluster import merge_centroids, nearest, normalise_rows, spherical_kmeans, theme_thresholds
 from voc.topics.content import topic_words
 from voc.topics.describe import describe
 from voc.topics.keywords import add_counts, as_token_lists, count_words
@@ -118,7 +118,7 @@ class ThemeModel:
         )
         centroids = result.centroids
         if self.n_themes is None and self.merge_threshold is not None:
-            centroids = self._merge(centroids, np.bincount(result.labels, minlength=k), self.merge_threshold)
+            centroids = merge_centroids(centroids, np.bincount(result.labels, minlength=k), self.merge_threshold)
         idx, sims = nearest(x, centroids)
         # Theme ids follow size (largest theme is 0) so the same data gives the same ids.
         order = np.argsort(-np.bincount(idx[content], minlength=len(centroids)), kind="stable")
@@ -200,13 +200,6 @@ class ThemeModel:
             rows = np.sort(rng.choice(rows, self.max_fit_samples, replace=False))
         return rows
 
-    @staticmethod
-    def _merge(centroids: np.ndarray, sizes: np.ndarray, threshold: float) -> np.ndarray:
-        groups = merge_close(centroids, sizes, threshold)
-        if len(groups) < len(centroids):
-            log.info("merged %d near-duplicate themes into %d", len(centroids), len(groups))
-        return normalise_rows(np.vstack([(centroids[g] * sizes[g, None]).sum(0) for g in groups]))
-
     # ------------------------------------------------------------------ using
     def _require_fitted(self) -> None:
         if not hasattr(self, "centroids_"):
@@ -224,10 +217,10 @@ class ThemeModel:
         x = normalise_rows(np.asarray(embeddings))
         if x.ndim != 2 or x.shape[1] != self.n_features_in_:
             raise ValueError(f"expected embeddings with {self.n_features_in_} columns")
-        return self._assign(self._centre(x), assign_all)
+        return self.assign_prepared(self._centre(x), assign_all)
 
-    def _assign(self, x: np.ndarray, assign_all: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """assign() for rows already normalised and centred (what update works with)."""
+    def assign_prepared(self, x: np.ndarray, assign_all: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """assign() for rows already normalised and centred (what an update step works with)."""
         idx, sims = nearest(x, np.asarray(self.centroids_))
         ids = np.asarray(self.theme_ids_)[idx]
         keep_all = self.assign_all if assign_all is None else assign_all
