@@ -78,6 +78,14 @@ class EnrichResult:
                 "scorer": self.scorer}
 
 
+def _fallback_for(batch: list[dict[str, Any]], step_of: Callable[[list[dict[str, Any]]], list[str | None]] | None
+                  ) -> Callable[[list[int]], list[str | None]] | None:
+    """Taxonomy.classify's fallback for one batch: `step_of` on the unmatched records."""
+    if step_of is None:
+        return None
+    return lambda todo: step_of([batch[i] for i in todo])
+
+
 def enrich(
     store: Store,
     scorer: Scorer,
@@ -88,18 +96,19 @@ def enrich(
 ) -> EnrichResult:
     """Score and classify records batch by batch; each batch commits on its own so a crash loses one batch.
 
-    ``step_of`` optionally supplies an embedding-based process step for records no keyword rule matches.
+    ``step_of`` optionally supplies an embedding-based process step for the records of a batch that no
+    keyword rule matches (it is given only those); the step itself is :meth:`Taxonomy.classify`'s.
     """
     result = EnrichResult(scorer=type(scorer).__name__)
     for batch in store.iter_for_enrichment(only_new=only_new):
         scores = scorer.score_many([r["text"] for r in batch])
         calls = [r["id"] for r in batch if r["channel"] == "call"]
         turns = store.customer_turns(calls) if calls else {}
-        backup = step_of(batch) if step_of else [None] * len(batch)
+        steps = taxonomy.classify([r["tokens"].split() for r in batch], _fallback_for(batch, step_of))
         neutral = [i for i, r in enumerate(scores) if r.label == NEUTRAL]
         cued = dict(zip(neutral, complaint_cues([batch[i]["text"] for i in neutral]), strict=True))
         rows, turn_scores = [], []
-        for i, (rec, res, fallback) in enumerate(zip(batch, scores, backup, strict=True)):
+        for i, (rec, res, step) in enumerate(zip(batch, scores, steps, strict=True)):
             score, label, cues, escalation = res.score, res.label, res.cues, None
             if rec["channel"] == "call":
                 call_turns = turns.get(rec["id"], [])
@@ -111,9 +120,8 @@ def enrich(
                     cues = tuple(cs.reasons) + tuple(cues)
                 customer = [t for t in call_turns if t["speaker"] == "customer" and (t["text"] or "").strip()]
                 turn_scores += [(rec["id"], t["idx"], s) for t, s in zip(customer, cs.trajectory, strict=False)]
-            step, _ = taxonomy.match(rec["tokens"].split())
             complaint = is_complaint(label, rec["rating"], rec["rating_scale"], escalation, cued.get(i, False))
-            rows.append(Enrichment(rec["id"], score, label, cues, escalation, complaint, step or fallback or "other"))
+            rows.append(Enrichment(rec["id"], score, label, cues, escalation, complaint, step))
             result.complaints += complaint
             result.escalations += bool(escalation)
         store.write_enrichment(rows, turn_scores)

@@ -28,17 +28,13 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict
     embedder = vectors.workspace_embedder(ws, store)
     fitted: list[step_fallback.StepFallback] = []
 
-    def step_of(batch: list[dict[str, Any]]) -> list[str | None]:
-        todo = [i for i, r in enumerate(batch) if taxonomy.match(r["tokens"].split())[0] is None]
-        out: list[str | None] = [None] * len(batch)
-        if todo and not fitted:
+    def step_of(unmatched: list[dict[str, Any]]) -> list[str | None]:
+        """Steps of the records no keyword rule matched, from their vectors (calibrated on first need)."""
+        if not fitted:
             fitted.append(step_fallback.calibrate(store.iter_for_enrichment(only_new=False), taxonomy, embedder.encode))
-        fallback = fitted[0] if fitted else None
-        if todo and fallback is not None and fallback.centroids is not None:
-            vecs = embedder.encode([batch[i]["text"] for i in todo])
-            for i, step in zip(todo, fallback.predict(vecs), strict=True):
-                out[i] = step
-        return out
+        if fitted[0].centroids is None:
+            return [None] * len(unmatched)
+        return list(fitted[0].predict(embedder.encode([r["text"] for r in unmatched])))
 
     scorer = enrichment.load_scorer(ws.models_dir, ws.settings)
     result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=step_of).to_dict()
