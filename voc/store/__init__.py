@@ -18,10 +18,15 @@ from voc.store.themes import ThemesMixin
 
 
 class Store(
-    RecordsMixin, RunsMixin, EnrichMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
-    DashboardQueriesMixin, EraseMixin, FixesMixin, CurationMixin, AccessMixin, StoreBase,
+    RunsMixin, RecordsMixin, EnrichMixin, CurationMixin, ThemesMixin, StatsMixin, SearchMixin, ReportQueriesMixin,
+    DashboardQueriesMixin, EraseMixin, FixesMixin, AccessMixin, StoreBase,
 ):
-    """voc's record store (SQLite, WAL, versioned migrations)."""
+    """voc's record store (SQLite, WAL, versioned migrations).
+
+    Each mixin is one kind of data (records, runs, enrichment, themes, curations, statistics, search, erasure,
+    fixes, users) and inherits StoreBase, so it is typed against the connection, queries and transactions it
+    uses; a mixin that builds on another's data inherits it (runs write records, curations touch themes).
+    """
 
 
 __all__ = [

@@ -10,14 +10,15 @@ import sqlite3
 from typing import Any
 
 from voc.store.base import utcnow
+from voc.store.themes import ThemesMixin
 
 
-class CurationMixin:
+class CurationMixin(ThemesMixin):
     conn: sqlite3.Connection
 
     def add_curation(self, theme_id: int, action: str, value: str | None, actor: str) -> int:
         """Record one curation and show it at once (label, merged records); the tracker keeps it on replays."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             # the last month tracked when the analyst decided: a replay applies the decision from the month after
             # it (a split: that month), so a rebuild walks the same path and gives every theme the same id
             cur.execute("INSERT INTO theme_curations (theme_id, action, value, actor, at, tracked_through) "
@@ -32,13 +33,13 @@ class CurationMixin:
                 cur.execute("UPDATE themes SET status = 'merged', related = ? WHERE theme_id = ?", (into, theme_id))
                 cur.execute("DELETE FROM flags")  # derived from the old split of records: recomputed on demand
         if action == "merge":
-            self.refresh_theme_stats()  # type: ignore[attr-defined]
+            self.refresh_theme_stats()
         return cid
 
     def apply_curations(self) -> None:
         """Make the theme tables say what the analysts decided (after a tracking run or a rebuild)."""
         state = self.curated_state()
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             for tid, name in state["names"].items():
                 cur.execute("UPDATE themes SET label = ? WHERE theme_id = ?", (name, tid))
             for old, into in state["merges"].items():
@@ -47,7 +48,7 @@ class CurationMixin:
 
     def curations(self) -> list[dict[str, Any]]:
         """Every curation, oldest first."""
-        return [dict(r) for r in self.query("SELECT * FROM theme_curations ORDER BY curation_id")]  # type: ignore[attr-defined]
+        return [dict(r) for r in self.query("SELECT * FROM theme_curations ORDER BY curation_id")]
 
     def curated_state(self, month: str | None = None) -> dict[str, Any]:
         """What holds now: names (rename or pin), pinned ids, merges (old id -> id it lives on in) and the

@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from voc.store.base import StoreBase
 from voc.store.search import SearchFilters
 
 # Dimensions a person can pick for choices and cross-tabs (channel × scene × people).
@@ -40,13 +41,13 @@ def _scope(month: str | None, filters: SearchFilters | None, theme_ids: Sequence
     return " AND ".join(clauses), params
 
 
-class DashboardQueriesMixin:
+class DashboardQueriesMixin(StoreBase):
     conn: sqlite3.Connection
 
     def distinct_values(self, dimension: str, limit: int = 500) -> list[str]:
         """The values a filter can take (most frequent first), so select boxes offer only what exists."""
         col = _dimension(dimension)
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             f"SELECT {col} AS value, count(*) AS n FROM feedback WHERE {col} IS NOT NULL "
             f"GROUP BY {col} ORDER BY n DESC, value LIMIT ?",
             (int(limit),),
@@ -55,14 +56,14 @@ class DashboardQueriesMixin:
 
     def count_filtered(self, filters: SearchFilters, month: str | None = None) -> int:
         where, params = _scope(month, filters, None, False)
-        return int(self.query(f"SELECT count(*) FROM feedback f WHERE {where}", params)[0][0])  # type: ignore[attr-defined]
+        return int(self.query(f"SELECT count(*) FROM feedback f WHERE {where}", params)[0][0])
 
     def browse_records(
         self, filters: SearchFilters, limit: int = 50, offset: int = 0, month: str | None = None
     ) -> list[dict[str, Any]]:
         """Newest records passing the filters: what search shows for a filter with no query words."""
         where, params = _scope(month, filters, None, False)
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             f"SELECT {BROWSE_COLUMNS} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
             f"WHERE {where} ORDER BY f.created_at DESC, f.rid DESC LIMIT ? OFFSET ?",
             [*params, int(limit), int(offset)],
@@ -72,7 +73,7 @@ class DashboardQueriesMixin:
     def calls_of_month(self, month: str, escalated_only: bool = False, limit: int = 300) -> list[dict[str, Any]]:
         """A month's calls, escalated and most negative first: the ones a quality analyst opens first."""
         extra = " AND coalesce(escalation, 0) = 1" if escalated_only else ""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT f.id, f.source_id, f.created_at, f.agent_id, f.branch, f.product, f.escalation, f.sentiment, "
             "f.sentiment_label, f.theme_id, t.label AS theme_label, substr(f.text, 1, 60) AS preview "
             "FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
@@ -94,7 +95,7 @@ class DashboardQueriesMixin:
         """Counts, negatives and escalations by two dimensions in a month (e.g. channel × process step)."""
         r, c = _dimension(rows), _dimension(cols)
         where, params = _scope(month, filters, theme_ids, complaints_only)
-        out = self.query(  # type: ignore[attr-defined]
+        out = self.query(
             f"SELECT coalesce(f.{r}, '(未知)') AS row_value, coalesce(f.{c}, '(未知)') AS col_value, "
             "count(*) AS n, sum(f.sentiment_label = '负面') AS negative, "
             "sum(coalesce(f.escalation, 0)) AS escalations "

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from voc.store.base import utcnow
+from voc.store.base import StoreBase, utcnow
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Enrichment:
     process_step: str
 
 
-class EnrichMixin:
+class EnrichMixin(StoreBase):
     conn: sqlite3.Connection
 
     def iter_for_enrichment(self, only_new: bool = True, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
@@ -32,7 +32,7 @@ class EnrichMixin:
         where = " WHERE enriched_at IS NULL" if only_new else ""
         last = 0
         while True:
-            rows = self.query(  # type: ignore[attr-defined]
+            rows = self.query(
                 "SELECT rid, id, channel, text, tokens, rating, rating_scale FROM feedback"
                 f"{where}{' AND' if where else ' WHERE'} rid > ? ORDER BY rid LIMIT ?",
                 (last, batch),
@@ -43,7 +43,7 @@ class EnrichMixin:
             yield [dict(r) for r in rows]
 
     def count_unenriched(self) -> int:
-        return int(self.query("SELECT count(*) FROM feedback WHERE enriched_at IS NULL")[0][0])  # type: ignore[attr-defined]
+        return int(self.query("SELECT count(*) FROM feedback WHERE enriched_at IS NULL")[0][0])
 
     def customer_turns(self, call_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """All turns of these calls, grouped by call, in order."""
@@ -51,7 +51,7 @@ class EnrichMixin:
         for i in range(0, len(call_ids), 500):
             chunk = list(call_ids[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            for row in self.query(  # type: ignore[attr-defined]
+            for row in self.query(
                 f"SELECT call_id, idx, speaker, text FROM turns WHERE call_id IN ({marks}) ORDER BY call_id, idx",
                 chunk,
             ):
@@ -62,7 +62,7 @@ class EnrichMixin:
         self, rows: Sequence[Enrichment], turn_sentiments: Sequence[tuple[str, int, float]] = ()
     ) -> None:
         now = utcnow()
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.executemany(
                 "UPDATE feedback SET sentiment = ?, sentiment_label = ?, sentiment_cues = ?, escalation = ?, "
                 "complaint = ?, process_step = ?, enriched_at = ? WHERE id = ?",
@@ -86,7 +86,7 @@ class EnrichMixin:
         sql = "SELECT id, text, rating, rating_scale FROM feedback WHERE rating IS NOT NULL ORDER BY rid"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [dict(r) for r in self.query(sql)]  # type: ignore[attr-defined]
+        return [dict(r) for r in self.query(sql)]
 
     def unrated_texts(self, limit: int = 50_000) -> list[str]:
         """Texts of records without a rating (calls, social posts, unrated comments), a spread sample.
@@ -98,17 +98,17 @@ class EnrichMixin:
             "SELECT text FROM feedback WHERE rating IS NULL AND text != '' "
             "ORDER BY (rid * 2654435761) % 4294967296 LIMIT ?"
         )
-        return [r[0] for r in self.query(sql, (int(limit),))]  # type: ignore[attr-defined]
+        return [r[0] for r in self.query(sql, (int(limit),))]
 
     def count_unrated(self) -> int:
-        return self.query("SELECT count(*) FROM feedback WHERE rating IS NULL AND text != ''")[0][0]  # type: ignore[attr-defined]
+        return self.query("SELECT count(*) FROM feedback WHERE rating IS NULL AND text != ''")[0][0]
 
     def iter_missing_snownlp(self, month: str | None = None, batch: int = 1000) -> Iterator[list[dict[str, Any]]]:
         last = 0
         extra = " AND month = ?" if month else ""
         while True:
             params: tuple = (last, month, batch) if month else (last, batch)
-            rows = self.query(  # type: ignore[attr-defined]
+            rows = self.query(
                 f"SELECT rid, id, text FROM feedback WHERE sentiment_snownlp IS NULL AND rid > ?{extra} "
                 "ORDER BY rid LIMIT ?",
                 params,
@@ -119,14 +119,14 @@ class EnrichMixin:
             yield [dict(r) for r in rows]
 
     def write_snownlp(self, rows: Sequence[tuple[str, float]]) -> None:
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.executemany("UPDATE feedback SET sentiment_snownlp = ? WHERE id = ?", [(s, i) for i, s in rows])
 
     def iter_texts(self, batch: int = 5000, after_rid: int = 0) -> Iterator[list[dict[str, Any]]]:
         """(rid, id, text, tokens) in rid order: what the embedder fits on and the index holds."""
         last = after_rid
         while True:
-            rows = self.query(  # type: ignore[attr-defined]
+            rows = self.query(
                 "SELECT rid, id, text, tokens FROM feedback WHERE rid > ? ORDER BY rid LIMIT ?", (last, batch)
             )
             if not rows:
@@ -135,7 +135,7 @@ class EnrichMixin:
             yield [dict(r) for r in rows]
 
     def all_rids(self) -> list[int]:
-        return [r[0] for r in self.query("SELECT rid FROM feedback ORDER BY rid")]  # type: ignore[attr-defined]
+        return [r[0] for r in self.query("SELECT rid FROM feedback ORDER BY rid")]
 
     def texts_for_rids(self, rids: Sequence[int]) -> list[dict[str, Any]]:
         out = []
@@ -143,5 +143,5 @@ class EnrichMixin:
             chunk = [int(x) for x in rids[i : i + 500]]
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT rid, id, text, tokens FROM feedback WHERE rid IN ({marks})"
-            out += [dict(r) for r in self.query(sql, chunk)]  # type: ignore[attr-defined]
+            out += [dict(r) for r in self.query(sql, chunk)]
         return out

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from voc.store.base import utcnow
+from voc.store.base import StoreBase, utcnow
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
@@ -21,7 +21,7 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
         yield items[i : i + size]
 
 
-class EraseMixin:
+class EraseMixin(StoreBase):
     conn: sqlite3.Connection
 
     def erasure_rows(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
@@ -29,7 +29,7 @@ class EraseMixin:
         out: list[dict[str, Any]] = []
         for chunk in _chunks(list(record_ids)):
             marks = ",".join("?" * len(chunk))
-            out += [dict(r) for r in self.query(  # type: ignore[attr-defined]
+            out += [dict(r) for r in self.query(
                 f"SELECT rid, id, month, text, tokens, context_tokens FROM feedback WHERE id IN ({marks})", chunk
             )]
         return out
@@ -41,7 +41,7 @@ class EraseMixin:
         ids in stored flag evidence, in one transaction; the erasure is logged without personal data."""
         counts = {"feedback": 0, "turns": 0, "quarantine": 0, "flags": 0}
         ids = list(record_ids)
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             for chunk in _chunks(ids):
                 marks = ",".join("?" * len(chunk))
                 counts["turns"] += cur.execute(
@@ -61,7 +61,7 @@ class EraseMixin:
 
     def fts_optimize(self) -> None:
         """Merge the FTS index into one segment: deleted documents' terms leave ``feedback_fts_data``."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute("INSERT INTO feedback_fts (feedback_fts) VALUES ('optimize')")
 
     def fts_terms(self) -> set[str]:
@@ -69,20 +69,20 @@ class EraseMixin:
         self.conn.execute(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedback_terms USING fts5vocab(main, feedback_fts, row)"
         )
-        return {r[0] for r in self.query("SELECT term FROM temp.feedback_terms")}  # type: ignore[attr-defined]
+        return {r[0] for r in self.query("SELECT term FROM temp.feedback_terms")}
 
     def term_used(self, term: str) -> bool:
         """Whether any stored record still has this token (tokens or context tokens)."""
         phrase = '"' + term.replace('"', '""') + '"'
         try:
-            rows = self.query("SELECT 1 FROM feedback_fts WHERE feedback_fts MATCH ? LIMIT 1", (phrase,))  # type: ignore[attr-defined]
+            rows = self.query("SELECT 1 FROM feedback_fts WHERE feedback_fts MATCH ? LIMIT 1", (phrase,))
         except Exception:  # a term FTS cannot parse as a phrase is treated as used (kept out of residue checks)
             return True
         return bool(rows)
 
     def text_used(self, word: str) -> bool:
         """Whether any stored record's text or turn still contains this string (a full scan: ask rarely)."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT 1 WHERE EXISTS (SELECT 1 FROM feedback WHERE instr(text, ?) > 0) "
             "OR EXISTS (SELECT 1 FROM turns WHERE instr(text, ?) > 0)",
             (word, word),
@@ -92,10 +92,10 @@ class EraseMixin:
     def wipe_free_pages(self) -> bool:
         """VACUUM once for a database that was written before voc set secure_delete (its free pages may still
         hold deleted text); True when it ran."""
-        if self.get_meta("secure_delete_since"):  # type: ignore[attr-defined]
+        if self.get_meta("secure_delete_since"):
             return False
         self.conn.execute("VACUUM")
-        self.set_meta("secure_delete_since", f"vacuum {utcnow()}")  # type: ignore[attr-defined]
+        self.set_meta("secure_delete_since", f"vacuum {utcnow()}")
         return True
 
     def checkpoint(self) -> dict[str, int]:
@@ -106,7 +106,7 @@ class EraseMixin:
     def prune_theme_words(self, words: set[str]) -> int:
         """Drop words from theme labels and keywords (words only erased records used); returns themes changed."""
         changed = 0
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             for theme_id, label, keywords in cur.execute("SELECT theme_id, label, keywords FROM themes").fetchall():
                 new_label, new_keywords = prune_words(label, json.loads(keywords), words)
                 if new_label != label or len(new_keywords) != len(json.loads(keywords)):
@@ -124,7 +124,7 @@ class EraseMixin:
     # reports written from the store's data, so an erasure can find and rewrite them ------------------------
 
     def register_report(self, path: str, month: str, fmt: str) -> None:
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute(
                 "INSERT INTO reports (path, month, format, written_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (path) DO UPDATE SET month = excluded.month, format = excluded.format, "
@@ -133,10 +133,10 @@ class EraseMixin:
             )
 
     def written_reports(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.query("SELECT * FROM reports ORDER BY month, path")]  # type: ignore[attr-defined]
+        return [dict(r) for r in self.query("SELECT * FROM reports ORDER BY month, path")]
 
     def unregister_report(self, path: str) -> None:
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute("DELETE FROM reports WHERE path = ?", (path,))
 
 

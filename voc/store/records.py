@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voc.schema import Record
-from voc.store.base import utcnow
+from voc.store.base import StoreBase, utcnow
 
 _FEEDBACK_COLUMNS = (
     "id, channel, subtype, source, source_id, created_at, month, text, tokens, context_tokens, rating, "
@@ -123,7 +123,7 @@ def _feedback_row(rec: Record, rec_id: str, run_id: int | None, now: str, digest
     )
 
 
-class RecordsMixin:
+class RecordsMixin(StoreBase):
     conn: sqlite3.Connection
 
     def _stored_hashes(self, cur: sqlite3.Cursor, ids: list[str]) -> dict[str, tuple[str, int]]:
@@ -201,20 +201,20 @@ class RecordsMixin:
         self, records: Sequence[Record], run_id: int | None = None, on_changed: str = UPDATE
     ) -> tuple[int, int]:
         """Write a batch in one transaction; (new, duplicates). Loading the same input twice adds nothing."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             res = self._insert_records(cur, records, run_id, on_changed)
         return res.new, res.duplicates
 
     def count_records(self, flt: RecordFilter | None = None) -> int:
         where, params = (flt or RecordFilter()).where()
-        return int(self.query(f"SELECT count(*) FROM feedback f{where}", params)[0][0])  # type: ignore[attr-defined]
+        return int(self.query(f"SELECT count(*) FROM feedback f{where}", params)[0][0])
 
     def has_record(self, record_id: str) -> bool:
-        return bool(self.query("SELECT 1 FROM feedback WHERE id = ?", (record_id,)))  # type: ignore[attr-defined]
+        return bool(self.query("SELECT 1 FROM feedback WHERE id = ?", (record_id,)))
 
     def get_record(self, record_id: str) -> dict[str, Any] | None:
         """One record with every stored and derived field, or None."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
             "WHERE f.id = ?",
             (record_id,),
@@ -228,7 +228,7 @@ class RecordsMixin:
         out: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(list(record_ids), 500):
             marks = ",".join("?" * len(chunk))
-            for row in self.query(  # type: ignore[attr-defined]
+            for row in self.query(
                 f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
                 f"WHERE f.id IN ({marks})",
                 chunk,
@@ -237,7 +237,7 @@ class RecordsMixin:
         return [out[i] for i in record_ids if i in out]
 
     def get_turns(self, call_id: str) -> list[dict[str, Any]]:
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             'SELECT idx, speaker, start, "end", text, sentiment FROM turns WHERE call_id = ? ORDER BY idx',
             (call_id,),
         )
@@ -260,16 +260,16 @@ class RecordsMixin:
                 cur.close()
 
     def counts_by_channel_month(self) -> list[dict[str, Any]]:
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT channel, month, count(*) AS n FROM feedback GROUP BY channel, month ORDER BY month, channel"
         )
         return [dict(r) for r in rows]
 
     def months(self) -> list[str]:
-        return [r[0] for r in self.query("SELECT DISTINCT month FROM feedback ORDER BY month")]  # type: ignore[attr-defined]
+        return [r[0] for r in self.query("SELECT DISTINCT month FROM feedback ORDER BY month")]
 
     def record_ids_for_customer(self, customer_key: str) -> list[str]:
-        rows = self.query("SELECT id FROM feedback WHERE customer_key = ?", (customer_key,))  # type: ignore[attr-defined]
+        rows = self.query("SELECT id FROM feedback WHERE customer_key = ?", (customer_key,))
         return [r[0] for r in rows]
 
     def rids_for(self, record_ids: Sequence[str]) -> dict[str, int]:
@@ -277,13 +277,13 @@ class RecordsMixin:
         out: dict[str, int] = {}
         for chunk in _chunks(list(record_ids), 500):
             marks = ",".join("?" * len(chunk))
-            for row in self.query(f"SELECT id, rid FROM feedback WHERE id IN ({marks})", chunk):  # type: ignore[attr-defined]
+            for row in self.query(f"SELECT id, rid FROM feedback WHERE id IN ({marks})", chunk):
                 out[row[0]] = row[1]
         return out
 
     def delete_records(self, record_ids: Sequence[str], kind: str, subject_hash: str) -> int:
         """Erase records with their turns and search entries, and log the erasure without personal data."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             n = 0
             for chunk in _chunks(list(record_ids), 500):
                 marks = ",".join("?" * len(chunk))

@@ -11,7 +11,7 @@ from typing import Any
 
 from voc.schema import Record
 from voc.store.base import utcnow
-from voc.store.records import WriteResult
+from voc.store.records import RecordsMixin, WriteResult
 
 
 def process_alive(pid: int | None) -> bool:
@@ -51,12 +51,12 @@ class QuarantineItem:
         return f"{where}: {self.reason}" if where else self.reason
 
 
-class RunsMixin:
+class RunsMixin(RecordsMixin):
     conn: sqlite3.Connection
 
     def start_run(self, source: str, kind: str, location: str = "") -> int:
         """A new run marked 'running' with this process id, so a killed run can be told from a live one."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute(
                 "INSERT INTO ingest_runs (source, kind, location, started_at, pid) VALUES (?, ?, ?, ?, ?)",
                 (source, kind, location, utcnow(), os.getpid()),
@@ -65,14 +65,14 @@ class RunsMixin:
 
     def dead_runs(self) -> list[int]:
         """Runs still marked 'running' whose process is gone (killed, crashed, machine restarted)."""
-        rows = self.query("SELECT run_id, pid FROM ingest_runs WHERE status = 'running'")  # type: ignore[attr-defined]
+        rows = self.query("SELECT run_id, pid FROM ingest_runs WHERE status = 'running'")
         return [r["run_id"] for r in rows if not process_alive(r["pid"])]
 
     def mark_aborted_runs(self) -> int:
         """Finish every dead 'running' run as 'aborted'; done whenever a writer opens the store."""
         dead = self.dead_runs()
         if dead:
-            with self.transaction() as cur:  # type: ignore[attr-defined]
+            with self.transaction() as cur:
                 cur.executemany(
                     "UPDATE ingest_runs SET status = 'aborted', finished_at = ?, "
                     "message = 'the ingest process ended without finishing (killed or crashed)' "
@@ -96,8 +96,8 @@ class RunsMixin:
         with different content becomes a new version, or (``on_changed="quarantine"``) a quarantine entry
         made by ``conflict``.
         """
-        with self.transaction() as cur:  # type: ignore[attr-defined]
-            res: WriteResult = self._insert_records(cur, records, run_id, on_changed)  # type: ignore[attr-defined]
+        with self.transaction() as cur:
+            res: WriteResult = self._insert_records(cur, records, run_id, on_changed)
             items = list(quarantined)
             for rec in res.conflicts:
                 items.append(conflict(rec) if conflict else QuarantineItem(
@@ -125,7 +125,7 @@ class RunsMixin:
         return res
 
     def finish_run(self, run_id: int, status: str = "ok", message: str = "") -> dict[str, Any]:
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute(
                 "UPDATE ingest_runs SET finished_at = ?, status = ?, message = ? WHERE run_id = ?",
                 (utcnow(), status, message, run_id),
@@ -133,15 +133,15 @@ class RunsMixin:
         return self.get_run(run_id)
 
     def get_run(self, run_id: int) -> dict[str, Any]:
-        rows = self.query("SELECT * FROM ingest_runs WHERE run_id = ?", (run_id,))  # type: ignore[attr-defined]
+        rows = self.query("SELECT * FROM ingest_runs WHERE run_id = ?", (run_id,))
         return _run(rows[0]) if rows else {}
 
     def last_runs(self, limit: int = 10) -> list[dict[str, Any]]:
-        rows = self.query("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", (limit,))  # type: ignore[attr-defined]
+        rows = self.query("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", (limit,))
         return [_run(r) for r in rows]
 
     def last_run_per_source(self) -> list[dict[str, Any]]:
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT r.* FROM ingest_runs r JOIN (SELECT source, max(run_id) AS run_id FROM ingest_runs "
             "GROUP BY source) m ON m.run_id = r.run_id ORDER BY r.source"
         )
@@ -149,23 +149,23 @@ class RunsMixin:
 
     def list_quarantine(self, limit: int = 100, source: str | None = None) -> list[dict[str, Any]]:
         if source:
-            rows = self.query(  # type: ignore[attr-defined]
+            rows = self.query(
                 "SELECT * FROM quarantine WHERE source = ? ORDER BY qid DESC LIMIT ?", (source, limit)
             )
         else:
-            rows = self.query("SELECT * FROM quarantine ORDER BY qid DESC LIMIT ?", (limit,))  # type: ignore[attr-defined]
+            rows = self.query("SELECT * FROM quarantine ORDER BY qid DESC LIMIT ?", (limit,))
         return [dict(r) for r in rows]
 
     def quarantine_count(self) -> int:
-        return int(self.query("SELECT count(*) FROM quarantine")[0][0])  # type: ignore[attr-defined]
+        return int(self.query("SELECT count(*) FROM quarantine")[0][0])
 
     def get_cursor(self, source: str, key: str) -> Any:
-        rows = self.query("SELECT value FROM cursors WHERE source = ? AND key = ?", (source, key))  # type: ignore[attr-defined]
+        rows = self.query("SELECT value FROM cursors WHERE source = ? AND key = ?", (source, key))
         return json.loads(rows[0][0]) if rows else None
 
     def get_cursors(self, source: str | None = None) -> list[dict[str, Any]]:
         if source:
-            rows = self.query("SELECT * FROM cursors WHERE source = ? ORDER BY key", (source,))  # type: ignore[attr-defined]
+            rows = self.query("SELECT * FROM cursors WHERE source = ? ORDER BY key", (source,))
         else:
-            rows = self.query("SELECT * FROM cursors ORDER BY source, key")  # type: ignore[attr-defined]
+            rows = self.query("SELECT * FROM cursors ORDER BY source, key")
         return [{**dict(r), "value": json.loads(r["value"])} for r in rows]

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from voc.store.base import StoreBase
+
 
 @dataclass(frozen=True)
 class SearchFilters:
@@ -64,7 +66,7 @@ def fts_query(tokens: Sequence[str]) -> str:
 KEYWORD_WINDOW = 5000
 
 
-class SearchMixin:
+class SearchMixin(StoreBase):
     conn: sqlite3.Connection
 
     def keyword_search(
@@ -90,7 +92,7 @@ class SearchMixin:
 
     def _window_start(self, match: str, window: int) -> int:
         """Smallest rowid among the newest `window` matches (0 when there are fewer)."""
-        row = self.query(  # type: ignore[attr-defined]
+        row = self.query(
             "SELECT rowid FROM feedback_fts WHERE feedback_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
             (match, window - 1),
         )
@@ -111,7 +113,7 @@ class SearchMixin:
                 "WHERE feedback_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?"
             )
             args = [match, lo, limit]
-        return [(int(r[0]), -float(r[1])) for r in self.query(sql, args)]  # type: ignore[attr-defined]
+        return [(int(r[0]), -float(r[1])) for r in self.query(sql, args)]
 
     def keyword_scores(self, tokens: Sequence[str], rids: Sequence[int]) -> dict[int, float]:
         """bm25 of given rows for the query words (rows matching none are left out): hybrid search scores
@@ -127,7 +129,7 @@ class SearchMixin:
                 "SELECT rowid, bm25(feedback_fts, 1.0, 0.3) FROM feedback_fts "
                 f"WHERE feedback_fts MATCH ? AND rowid IN ({marks})"
             )
-            out.update((int(r[0]), -float(r[1])) for r in self.query(sql, [match, *chunk]))  # type: ignore[attr-defined]
+            out.update((int(r[0]), -float(r[1])) for r in self.query(sql, [match, *chunk]))
         return out
 
     def rids_passing(self, rids: Sequence[int], filters: SearchFilters) -> set[int]:
@@ -138,7 +140,7 @@ class SearchMixin:
             chunk = [int(x) for x in rids[i : i + 500]]
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT f.rid FROM feedback f WHERE f.rid IN ({marks}) AND {where}"
-            out.update(int(r[0]) for r in self.query(sql, [*chunk, *params]))  # type: ignore[attr-defined]
+            out.update(int(r[0]) for r in self.query(sql, [*chunk, *params]))
         return out
 
     def filtered_rids(self, filters: SearchFilters, limit: int | None = None) -> list[int]:
@@ -147,7 +149,7 @@ class SearchMixin:
         sql = f"SELECT f.rid FROM feedback f WHERE {where}"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        return [int(r[0]) for r in self.query(sql, params)]  # type: ignore[attr-defined]
+        return [int(r[0]) for r in self.query(sql, params)]
 
     def records_by_rid(self, rids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Result rows for search hits, with the theme label."""
@@ -155,7 +157,7 @@ class SearchMixin:
         for i in range(0, len(rids), 500):
             chunk = [int(x) for x in rids[i : i + 500]]
             marks = ",".join("?" * len(chunk))
-            for r in self.query(  # type: ignore[attr-defined]
+            for r in self.query(
                 "SELECT f.rid, f.id, f.source_id, f.channel, f.subtype, f.created_at, f.text, f.rating, "
                 "f.rating_scale, f.sentiment, f.sentiment_label, f.theme_id, t.label AS theme_label, f.process_step, "
                 "f.branch, f.product, f.agent_id FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "

@@ -6,17 +6,18 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from voc.store.base import StoreBase
 from voc.store.themes import RATING_NORM
 
 BREAKDOWN_DIMENSIONS = ("channel", "subtype", "branch", "product", "agent_id", "process_step")
 
 
-class StatsMixin:
+class StatsMixin(StoreBase):
     conn: sqlite3.Connection
 
     def kpi_rows(self) -> list[dict[str, Any]]:
         """Per month and channel: volumes, negatives, complaints, escalations, NPS, stars, CSAT, repeats."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT month, channel, count(*) AS volume, sum(sentiment_label = '负面') AS negative, "
             "sum(coalesce(complaint, 0)) AS complaints, sum(channel = 'call') AS calls, "
             "sum(coalesce(escalation, 0)) AS escalations, "
@@ -40,7 +41,7 @@ class StatsMixin:
         if theme_ids:
             theme_clause = f" AND theme_id IN ({','.join('?' * len(theme_ids))})"
             params += list(theme_ids)
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             f"SELECT coalesce({dimension}, '(未知)') AS value, theme_id, count(*) AS n, "
             "sum(sentiment_label = '负面') AS negative, sum(coalesce(escalation, 0)) AS escalations "
             f"FROM feedback WHERE month = ? AND theme_id IS NOT NULL{theme_clause} "
@@ -51,7 +52,7 @@ class StatsMixin:
 
     def agent_rates(self, month: str) -> list[dict[str, Any]]:
         """Per agent: calls handled, complaint-bearing calls and escalations in the month."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT agent_id, count(*) AS calls, sum(coalesce(complaint, 0)) AS complaints, "
             "sum(coalesce(escalation, 0)) AS escalations FROM feedback "
             "WHERE month = ? AND channel = 'call' AND agent_id IS NOT NULL GROUP BY agent_id ORDER BY agent_id",
@@ -61,7 +62,7 @@ class StatsMixin:
 
     def source_counts(self, month: str | None = None) -> list[dict[str, Any]]:
         where, params = (" WHERE month = ?", (month,)) if month else ("", ())
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             f"SELECT source, channel, count(*) AS n, min(created_at) AS first, max(created_at) AS last "
             f"FROM feedback{where} GROUP BY source, channel ORDER BY source",
             params,

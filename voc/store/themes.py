@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from voc.store.base import utcnow
+from voc.store.base import StoreBase, utcnow
 
 # Ratings on one 0–100 scale so stars, CSAT and NPS answers can be averaged and compared.
 RATING_NORM = (
@@ -17,12 +17,12 @@ RATING_NORM = (
 REPEAT_WINDOW_S = 30 * 86400
 
 
-class ThemesMixin:
+class ThemesMixin(StoreBase):
     conn: sqlite3.Connection
 
     def complaint_rows(self, month: str) -> list[dict[str, Any]]:
         """Complaint-bearing records of a month in a stable order (theme runs must be reproducible)."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT rid, id, text, tokens, channel FROM feedback WHERE month = ? AND complaint = 1 ORDER BY rid",
             (month,),
         )
@@ -30,7 +30,7 @@ class ThemesMixin:
 
     def non_complaint_rows(self, month: str) -> list[dict[str, Any]]:
         """Enriched records of a month that are no complaint (praise, questions, neutral remarks), stable order."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT id, channel, created_at, text, tokens, sentiment_label FROM feedback "
             "WHERE month = ? AND complaint = 0 ORDER BY rid",
             (month,),
@@ -38,21 +38,21 @@ class ThemesMixin:
         return [dict(r) for r in rows]
 
     def complaint_steps(self, month: str) -> dict[str, str]:
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT id, process_step FROM feedback WHERE month = ? AND complaint = 1", (month,)
         )
         return {r[0]: r[1] for r in rows}
 
     def theme_months_done(self) -> list[str]:
-        return [r[0] for r in self.query("SELECT month FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
+        return [r[0] for r in self.query("SELECT month FROM theme_runs ORDER BY month")]
 
     def forget_theme_months(self, since: str) -> None:
         """Mark tracking from `since` on as not done, so the next tracking run replays those months."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute("DELETE FROM theme_runs WHERE month >= ?", (since,))
 
     def theme_runs(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.query("SELECT * FROM theme_runs ORDER BY month")]  # type: ignore[attr-defined]
+        return [dict(r) for r in self.query("SELECT * FROM theme_runs ORDER BY month")]
 
     def save_theme_month(
         self,
@@ -64,7 +64,7 @@ class ThemesMixin:
     ) -> None:
         """One month of theme tracking in one transaction: themes, assignments, lineage and the run."""
         now = utcnow()
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             for t in themes:
                 keywords = json.dumps(t.get("keywords", []), ensure_ascii=False)
                 cur.execute(
@@ -109,18 +109,18 @@ class ThemesMixin:
 
     def reset_themes(self) -> None:
         """Forget every theme so a rebuild replays all months from the start."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             for table in ("themes", "theme_runs", "theme_lineage", "theme_stats", "flags", "theme_labels"):
                 cur.execute(f"DELETE FROM {table}")
             cur.execute("UPDATE feedback SET theme_id = NULL, theme_sim = NULL, repeat_contact = NULL")
 
     def list_themes(self) -> list[dict[str, Any]]:
-        rows = self.query("SELECT * FROM themes ORDER BY theme_id")  # type: ignore[attr-defined]
+        rows = self.query("SELECT * FROM themes ORDER BY theme_id")
         return [{**dict(r), "keywords": json.loads(r["keywords"])} for r in rows]
 
     def label_history(self, theme_id: int) -> list[dict[str, Any]]:
         """A theme's label and keywords as they were after each month (labels follow members)."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT month, label, keywords, size FROM theme_labels WHERE theme_id = ? ORDER BY month", (theme_id,)
         )
         return [{**dict(r), "keywords": json.loads(r["keywords"])} for r in rows]
@@ -138,14 +138,14 @@ class ThemesMixin:
             "CASE WHEN action = 'merge' THEN CAST(value AS INTEGER) END, 0, actor, at FROM theme_curations) "
         )
         if month:
-            rows = self.query(sql + "WHERE month = ? ORDER BY theme_id, at", (month,))  # type: ignore[attr-defined]
+            rows = self.query(sql + "WHERE month = ? ORDER BY theme_id, at", (month,))
         else:
-            rows = self.query(sql + "ORDER BY month, theme_id, at")  # type: ignore[attr-defined]
+            rows = self.query(sql + "ORDER BY month, theme_id, at")
         return [dict(r) for r in rows]
 
     def refresh_theme_stats(self) -> None:
         """Mark repeat contacts (same customer, same theme, within 30 days, any channel) and rebuild stats."""
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute("UPDATE feedback SET repeat_contact = NULL WHERE repeat_contact IS NOT NULL")
             cur.execute(
                 "WITH ordered AS (SELECT id, unixepoch(created_at) AS t, LAG(unixepoch(created_at)) OVER "
@@ -174,12 +174,12 @@ class ThemesMixin:
             clauses.append("theme_id = ?")
             params.append(theme_id)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self.query(f"SELECT * FROM theme_stats{where} ORDER BY theme_id, month, channel", params)  # type: ignore[attr-defined]
+        rows = self.query(f"SELECT * FROM theme_stats{where} ORDER BY theme_id, month, channel", params)
         return [dict(r) for r in rows]
 
     def month_totals(self) -> list[dict[str, Any]]:
         """All feedback and complaint-bearing feedback per month (the denominators of theme shares)."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT month, count(*) AS total, sum(coalesce(complaint, 0)) AS complaints FROM feedback "
             "GROUP BY month ORDER BY month"
         )
@@ -189,7 +189,7 @@ class ThemesMixin:
         """The records closest to the theme centroid (the stored similarity), most typical first."""
         extra = " AND month = ?" if month else ""
         params: tuple = (theme_id, month, k) if month else (theme_id, k)
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT id, source_id, channel, created_at, text, tokens, rating, rating_scale, sentiment FROM feedback "
             f"WHERE theme_id = ?{extra} ORDER BY theme_sim DESC, id LIMIT ?",
             params,
@@ -199,12 +199,12 @@ class ThemesMixin:
     def theme_record_ids(self, theme_id: int, month: str | None = None) -> list[str]:
         extra = " AND month = ?" if month else ""
         params: tuple = (theme_id, month) if month else (theme_id,)
-        rows = self.query(f"SELECT id FROM feedback WHERE theme_id = ?{extra} ORDER BY created_at, id", params)  # type: ignore[attr-defined]
+        rows = self.query(f"SELECT id FROM feedback WHERE theme_id = ?{extra} ORDER BY created_at, id", params)
         return [r[0] for r in rows]
 
     def rated_in_month(self, month: str) -> list[dict[str, Any]]:
         """(rating on 0–100, scale, theme) of every rated record of a month, for key-driver analysis."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             f"SELECT {RATING_NORM} AS score, rating, rating_scale, theme_id FROM feedback "
             "WHERE month = ? AND rating IS NOT NULL",
             (month,),
@@ -212,7 +212,7 @@ class ThemesMixin:
         return [dict(r) for r in rows]
 
     def save_flags(self, month: str, flags: Sequence[dict[str, Any]]) -> None:
-        with self.transaction() as cur:  # type: ignore[attr-defined]
+        with self.transaction() as cur:
             cur.execute("DELETE FROM flags WHERE month = ?", (month,))
             cur.executemany(
                 "INSERT INTO flags (month, theme_id, status, severity, payload) VALUES (?, ?, ?, ?, ?)",
@@ -224,7 +224,7 @@ class ThemesMixin:
 
     def get_flags(self, month: str) -> list[dict[str, Any]]:
         """A month's flags with each theme's current name (an analyst's rename shows at once, not next run)."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT f.payload, t.label FROM flags f LEFT JOIN themes t ON t.theme_id = f.theme_id WHERE f.month = ? "
             "ORDER BY f.status = 'resolved', f.severity DESC, f.theme_id", (month,)
         )
@@ -236,11 +236,11 @@ class ThemesMixin:
         return out
 
     def flag_months(self) -> list[str]:
-        return [r[0] for r in self.query("SELECT DISTINCT month FROM flags ORDER BY month")]  # type: ignore[attr-defined]
+        return [r[0] for r in self.query("SELECT DISTINCT month FROM flags ORDER BY month")]
 
     def month_channel_totals(self) -> list[dict[str, Any]]:
         """All and complaint-bearing feedback per month and channel (the exposure of theme flags)."""
-        rows = self.query(  # type: ignore[attr-defined]
+        rows = self.query(
             "SELECT month, channel, count(*) AS total, sum(coalesce(complaint, 0)) AS complaints FROM feedback "
             "GROUP BY month, channel ORDER BY month, channel"
         )
