@@ -74,7 +74,7 @@ def bench_pages(repeat: int, query: str) -> list[dict]:
 def bench_queries(home: Path) -> list[dict]:
     """Each store call the pages make, timed on a fresh read-only connection (what a cold cache pays)."""
     from voc.monthly import month_overview
-    from voc.store import SearchFilters, Store
+    from voc.store import Filters, Store
 
     store = Store.open(home / "voc.db", readonly=True)
     month = store.months()[-1]
@@ -90,17 +90,17 @@ def bench_queries(home: Path) -> list[dict]:
         ("theme_examples", lambda: store.theme_examples(tid, month, 8)),
         ("distinct_values(branch)", lambda: store.distinct_values("branch")),
         ("distinct_values(agent_id)", lambda: store.distinct_values("agent_id")),
-        ("count_filtered(theme, month dates)", lambda: store.count_filtered(SearchFilters(theme_id=tid))),
-        ("browse_records(theme)", lambda: store.browse_records(SearchFilters(theme_id=tid), 20)),
+        ("count_filtered(theme, month dates)", lambda: store.count_filtered(Filters(theme_id=tid))),
+        ("browse_records(theme)", lambda: store.browse_records(Filters(theme_id=tid), 20)),
         ("keyword_search(转账限额)", lambda: store.keyword_search(["转账限额"], None, 100)),
         ("keyword_search(转账限额, channel=call)",
-         lambda: store.keyword_search(["转账限额"], SearchFilters(channel="call"), 100)),
+         lambda: store.keyword_search(["转账限额"], Filters(channel="call"), 100)),
         ("calls_of_month", lambda: store.calls_of_month(month)),
         ("get_record+get_turns", lambda: (store.get_record(calls_id), store.get_turns(calls_id))),
         ("crosstab(channel x step, complaints)",
-         lambda: store.crosstab(month, "channel", "process_step", SearchFilters(), None, True)),
+         lambda: store.crosstab(month, "channel", "process_step", Filters(), None, True)),
         ("crosstab(branch x agent, all)",
-         lambda: store.crosstab(month, "branch", "agent_id", SearchFilters(), None, False)),
+         lambda: store.crosstab(month, "branch", "agent_id", Filters(), None, False)),
         ("agent_rates", lambda: store.agent_rates(month)),
         ("count_records", lambda: store.count_records()),
         ("health tables", lambda: (store.last_runs(30), store.get_cursors(), store.list_quarantine(200),

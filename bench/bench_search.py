@@ -20,7 +20,7 @@ from _common import print_table, write_json
 from voc.embed import CorpusEmbedder
 from voc.index import VectorIndex
 from voc.search import search
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 from voc.workspace import Workspace
 
 QUERY_WORDS = ("转账限额", "闪退", "排队", "年费", "营销电话", "贷款审批", "账户冻结", "客服热线", "养老金账户", "理财")
@@ -81,7 +81,7 @@ def main() -> None:
             index.search(q[None, :], 10)
             faiss_t.append(time.perf_counter() - t)
         for label, flt in (("hybrid", None), ("hybrid + channel/date filter",
-                                              SearchFilters(channel="call", since="2026-01-01"))):
+                                              Filters(channel="call", since="2026-01-01"))):
             times = []
             for q in queries:
                 t = time.perf_counter()

@@ -19,7 +19,7 @@ from voc import access
 from voc.access import User
 from voc.errors import VocError
 from voc.monthly import month_overview, theme_quotes
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 from voc.taxonomy import Taxonomy
 from voc.text.segment import LEXICON_DIR, read_lexicon
 from voc.workspace import Workspace
@@ -50,7 +50,7 @@ def _whole_bank(ctx: Ctx) -> None:
         raise VocError(BRANCH_ONLY)
 
 
-def _scoped(ctx: Ctx, filters: SearchFilters) -> SearchFilters:
+def _scoped(ctx: Ctx, filters: Filters) -> Filters:
     return access.scope(filters, ctx.user)
 
 
@@ -263,7 +263,7 @@ def choices(ctx: Ctx, dimension: str) -> list[str]:
 
 
 @st.cache_data(show_spinner="正在检索…", max_entries=128)
-def _search(home: str, stamp: str, istamp: float, query: str, mode: str, filters: SearchFilters,
+def _search(home: str, stamp: str, istamp: float, query: str, mode: str, filters: Filters,
             k: int) -> list[dict[str, Any]]:
     from voc.search import search
 
@@ -272,12 +272,12 @@ def _search(home: str, stamp: str, istamp: float, query: str, mode: str, filters
     return [h.to_dict() for h in search(_store(home), idx, enc, query, k=k, mode=mode, filters=filters)]
 
 
-def search(ctx: Ctx, query: str, mode: str, filters: SearchFilters, k: int = 50) -> list[dict[str, Any]]:
+def search(ctx: Ctx, query: str, mode: str, filters: Filters, k: int = 50) -> list[dict[str, Any]]:
     return _search(ctx.home, ctx.stamp, _index_stamp(ctx.ws), query, mode, _scoped(ctx, filters), k)
 
 
 @st.cache_data(show_spinner="正在查找相似记录…", max_entries=64)
-def _similar(home: str, stamp: str, istamp: float, record_id: str, k: int, filters: SearchFilters
+def _similar(home: str, stamp: str, istamp: float, record_id: str, k: int, filters: Filters
              ) -> list[dict[str, Any]]:
     from voc.search import more_like_this
 
@@ -287,16 +287,16 @@ def _similar(home: str, stamp: str, istamp: float, record_id: str, k: int, filte
 def similar(ctx: Ctx, record_id: str, k: int = 10) -> list[dict[str, Any]]:
     if not access.may_see(ctx.store.get_record(record_id), ctx.user):
         raise VocError(f"没有编号为 {record_id} 的记录")
-    return _similar(ctx.home, ctx.stamp, _index_stamp(ctx.ws), record_id, k, _scoped(ctx, SearchFilters()))
+    return _similar(ctx.home, ctx.stamp, _index_stamp(ctx.ws), record_id, k, _scoped(ctx, Filters()))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _browse(home: str, stamp: str, filters: SearchFilters, limit: int) -> tuple[int, list[dict[str, Any]]]:
+def _browse(home: str, stamp: str, filters: Filters, limit: int) -> tuple[int, list[dict[str, Any]]]:
     store = _store(home)
     return store.count_filtered(filters), store.browse_records(filters, limit=limit)
 
 
-def browse(ctx: Ctx, filters: SearchFilters, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
+def browse(ctx: Ctx, filters: Filters, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
     """(how many records pass the filters, the newest `limit` of them)."""
     return _browse(ctx.home, ctx.stamp, _scoped(ctx, filters), limit)
 
@@ -324,12 +324,12 @@ def call(ctx: Ctx, call_id: str) -> tuple[dict[str, Any] | None, list[dict[str, 
 
 
 @st.cache_data(show_spinner="正在汇总…", max_entries=128)
-def _crosstab(home: str, stamp: str, month: str, rows: str, cols: str, filters: SearchFilters,
+def _crosstab(home: str, stamp: str, month: str, rows: str, cols: str, filters: Filters,
               theme_ids: tuple[int, ...] | None, complaints_only: bool) -> list[dict[str, Any]]:
     return _store(home).crosstab(month, rows, cols, filters, theme_ids, complaints_only)
 
 
-def crosstab(ctx: Ctx, month: str, rows: str, cols: str, filters: SearchFilters,
+def crosstab(ctx: Ctx, month: str, rows: str, cols: str, filters: Filters,
              theme_ids: tuple[int, ...] | None, complaints_only: bool) -> list[dict[str, Any]]:
     return _crosstab(ctx.home, ctx.stamp, month, rows, cols, _scoped(ctx, filters), theme_ids, complaints_only)
 

@@ -17,7 +17,7 @@ from voc import access, vectors
 from voc.api import create_app
 from voc.errors import VocError
 from voc.search import search
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 
 PASSWORD = "correct horse battery"
 
@@ -68,7 +68,7 @@ def test_authenticate_audits_every_attempt_without_the_password(built) -> None:
 def test_audit_does_not_move_the_change_stamp(built) -> None:
     with Store.open(built.ws.db_path) as store:
         before = store.last_change()
-        store.audit("ana", "search", access.audit_query("客户13812345678投诉转账", SearchFilters(branch="x")))
+        store.audit("ana", "search", access.audit_query("客户13812345678投诉转账", Filters(branch="x")))
         assert store.last_change() == before
         detail = json.loads(store.audit_log(limit=1)[0]["detail"])
     assert detail == {"q": "客户[手机号]投诉转账", "branch": "x"}
@@ -82,8 +82,8 @@ def test_session_expires_when_idle_or_too_old() -> None:
 
 
 def test_scope_replaces_the_branch_only_for_branch_users() -> None:
-    asked = SearchFilters(branch="浦东支行", channel="rating")
-    assert access.scope(asked, access.User("zhao", "branch", "朝阳支行")) == SearchFilters(
+    asked = Filters(branch="浦东支行", channel="rating")
+    assert access.scope(asked, access.User("zhao", "branch", "朝阳支行")) == Filters(
         branch="朝阳支行", channel="rating")
     assert access.scope(asked, access.User("ana", "analyst")) == asked
     assert access.scope(asked, None) == asked
@@ -91,7 +91,7 @@ def test_scope_replaces_the_branch_only_for_branch_users() -> None:
 
 QUERIES = st.sampled_from(["转账", "限额", "网点排队", "客服", "手机银行闪退", "利息"])
 FILTERS = st.builds(
-    SearchFilters,
+    Filters,
     channel=st.sampled_from([None, "rating", "call", "social"]),
     branch=st.sampled_from([None, "朝阳支行", "浦东支行", "不存在"]),
     sentiment=st.sampled_from([None, "负面", "中性", "正面"]),
@@ -107,7 +107,7 @@ def ws(built):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=QUERIES, filters=FILTERS, mode=st.sampled_from(["keyword", "semantic", "hybrid"]))
-def test_a_branch_user_never_gets_another_branch_record(ws, query: str, filters: SearchFilters,
+def test_a_branch_user_never_gets_another_branch_record(ws, query: str, filters: Filters,
                                                         mode: str) -> None:
     user = access.User("zhao", "branch", "朝阳支行")
     with Store.open(ws.db_path, readonly=True) as store:

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 from builders import MONTHS, Built, build_workspace
 
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 
 JUNE = MONTHS[-1]
 
@@ -31,7 +31,7 @@ def test_distinct_values_most_frequent_first(store: Store, built: Built) -> None
 
 
 def test_browse_and_count_follow_the_filters(store: Store, built: Built) -> None:
-    flt = SearchFilters(theme_id=2, channel="call")
+    flt = Filters(theme_id=2, channel="call")
     expected = [r for r in built.records if built.theme_of.get(r.id) == 2 and r.channel == "call"]
     assert store.count_filtered(flt) == len(expected)
     rows = store.browse_records(flt, limit=5)
@@ -55,7 +55,7 @@ def test_crosstab_cells_add_up_to_the_scope(store: Store, built: Built) -> None:
     assert {(c["row_value"], c["col_value"]): c["n"] for c in cells} == dict(expected)
     everything = store.crosstab(JUNE, "channel", "product", complaints_only=False)
     assert sum(c["n"] for c in everything) == sum(r.month == JUNE for r in built.records)
-    only_calls = store.crosstab(JUNE, "channel", "product", SearchFilters(channel="call"), complaints_only=False)
+    only_calls = store.crosstab(JUNE, "channel", "product", Filters(channel="call"), complaints_only=False)
     assert {c["row_value"] for c in only_calls} == {"call"}
 
 

@@ -12,7 +12,7 @@ from voc import vectors
 from voc.errors import VocError
 from voc.schema import Record
 from voc.search import fuse, highlight, more_like_this, search
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 from voc.text import clean
 
 
@@ -58,7 +58,7 @@ def test_hybrid_search_finds_the_theme(env) -> None:
 def test_filters_combine(env) -> None:
     built, store, embedder = env
     index = vectors.load_index(built.ws)
-    flt = SearchFilters(channel="call", since="2026-03-01", until="2026-04-30")
+    flt = Filters(channel="call", since="2026-03-01", until="2026-04-30")
     hits = search(store, index, embedder, "闪退", k=50, filters=flt)
     assert hits and all(h.channel == "call" and "2026-03-01" <= h.created_at[:10] <= "2026-04-30" for h in hits)
     expected = sum(1 for r in built.records if r.channel == "call" and r.month in ("2026-03", "2026-04")
@@ -66,7 +66,7 @@ def test_filters_combine(env) -> None:
     keyword = search(store, index, embedder, "闪退", k=200, mode="keyword", filters=flt)
     assert len(keyword) == expected
     narrower = search(store, index, embedder, "闪退", k=200, mode="keyword",
-                      filters=SearchFilters(channel="call", since="2026-03-01", until="2026-03-31"))
+                      filters=Filters(channel="call", since="2026-03-01", until="2026-03-31"))
     assert 0 < len(narrower) < len(keyword)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from voc.errors import StoreError
 from voc.schema import Record, Turn
-from voc.store import QuarantineItem, RecordFilter, Store
+from voc.store import Filters, QuarantineItem, Store
 from voc.store.migrations import LATEST
 
 
@@ -104,9 +104,9 @@ def test_filters_and_streaming(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         store.upsert_records([make_record(i, month="2026-03") for i in range(5)])
         store.upsert_records([make_record(i + 100, channel="call", month="2026-04") for i in range(3)])
-        assert store.count_records(RecordFilter(month="2026-04")) == 3
-        assert store.count_records(RecordFilter(channel="rating")) == 5
-        rows = list(store.iter_records(RecordFilter(month="2026-03"), batch=2))
+        assert store.count_records(Filters(month="2026-04")) == 3
+        assert store.count_records(Filters(channel="rating")) == 5
+        rows = list(store.iter_records(Filters(month="2026-03"), batch=2))
         assert len(rows) == 5 and all(r["month"] == "2026-03" for r in rows)
         assert store.months() == ["2026-03", "2026-04"]
 

@@ -15,7 +15,7 @@ from voc import access, vectors
 from voc import search as search_mod
 from voc.access import User
 from voc.errors import VocError
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 from voc.workspace import Workspace
 
 CHANNELS = ("rating", "call", "social")
@@ -134,7 +134,7 @@ def create_app(ws: Workspace) -> FastAPI:
     ) -> dict[str, Any]:
         if since and until and since > until:
             raise HTTPException(422, f"since ({since}) is after until ({until})")
-        filters = SearchFilters(
+        filters = Filters(
             channel=channel, since=since.isoformat() if since else None, until=until.isoformat() if until else None,
             rating_min=rating_min, rating_max=rating_max, sentiment=sentiment, theme_id=theme_id,
             process_step=process_step, branch=branch, product=product, agent_id=agent_id,
@@ -167,7 +167,7 @@ def create_app(ws: Workspace) -> FastAPI:
         if not access.may_see(backend.store.get_record(record_id), user):
             raise HTTPException(404, f"no record with id {record_id}")
         hits = search_mod.more_like_this(backend.store, backend.index, record_id, k=k,
-                                         filters=access.scope(SearchFilters(), user))
+                                         filters=access.scope(Filters(), user))
         return {"id": record_id, "results": [h.to_dict() for h in hits]}
 
     return app

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from voc.errors import VocError
-from voc.store import SearchFilters, Store
+from voc.store import Filters, Store
 from voc.text import normalise
 from voc.text.segment import get_segmenter
 
@@ -126,7 +126,7 @@ def fuse(keyword: Sequence[tuple[int, float]], semantic: Sequence[tuple[int, flo
     return [(cands[i], float(fused[i]), ranks[cands[i]]) for i in order]
 
 
-def _semantic(index: Index, store: Store, vec: np.ndarray, n: int, filters: SearchFilters,
+def _semantic(index: Index, store: Store, vec: np.ndarray, n: int, filters: Filters,
               exclude: int | None = None) -> list[tuple[int, float]]:
     """Nearest (row id, cosine) passing the filters: over-fetch and post-filter first (cheap), and only when too
     few survive restrict the index to the filtered ids (exact for a few, IDSelector for many)."""
@@ -160,12 +160,12 @@ def search(
     query: str,
     k: int = 20,
     mode: Mode | str = Mode.hybrid,
-    filters: SearchFilters | None = None,
+    filters: Filters | None = None,
     offset: int = 0,
 ) -> list[Hit]:
     """The k best records for a question, across channels, honouring the filters; `offset` pages."""
     mode = Mode(mode)
-    filters = filters or SearchFilters()
+    filters = filters or Filters()
     if not query.strip():
         raise VocError("empty query: type a few words, e.g. 转账限额太低")
     tokens = query_tokens(query)
@@ -197,14 +197,14 @@ def fusion_weight(encoder: object) -> float:
 
 
 def more_like_this(
-    store: Store, index: Index, record_id: str, k: int = 20, filters: SearchFilters | None = None
+    store: Store, index: Index, record_id: str, k: int = 20, filters: Filters | None = None
 ) -> list[Hit]:
     """Records nearest to a stored record's vector (the record itself excluded)."""
     rid = store.rids_for([record_id]).get(record_id)
     if rid is None:
         raise VocError(f"no record with id {record_id}")
     vec = index.reconstruct(rid)
-    semantic = _semantic(index, store, np.asarray(vec), k, filters or SearchFilters(), exclude=rid)
+    semantic = _semantic(index, store, np.asarray(vec), k, filters or Filters(), exclude=rid)
     return _hits(store, fuse([], semantic, {}, dict(semantic), 1.0)[:k], [])
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import data, ui
-from voc.store import SearchFilters
+from voc.store import Filters
 
 ctx = ui.context()
 branch = ctx.user.branch if ctx.user is not None else None
@@ -18,7 +18,7 @@ if branch is None:
     st.info("本页只对网点用户开放：管理员与分析员请看“总览”。")
     st.stop()
 month = ui.month_picker(ctx, "branch_month")
-in_month = SearchFilters(since=f"{month}-01", until=month)
+in_month = Filters(since=f"{month}-01", until=month)
 
 everything = data.crosstab(ctx, month, "channel", "channel", in_month, None, complaints_only=False)
 complaints = data.crosstab(ctx, month, "theme_id", "channel", in_month, None, complaints_only=True)
@@ -44,7 +44,7 @@ st.dataframe(
 )
 
 st.subheader("客户原话（最新的负面反馈）")
-total, latest = data.browse(ctx, SearchFilters(since=f"{month}-01", until=month, sentiment="负面"), limit=20)
+total, latest = data.browse(ctx, Filters(since=f"{month}-01", until=month, sentiment="负面"), limit=20)
 st.caption(f"{month} 共 {total:,} 条负面反馈，显示最新的 {len(latest)} 条")
 for r in latest:
     with st.container(border=True):

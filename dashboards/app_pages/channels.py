@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import charts, data, ui
-from voc.store import SearchFilters
+from voc.store import Filters
 
 SCOPES = {"flagged": "被标记的主题", "complaints": "全部投诉", "all": "全部记录"}
 
@@ -27,7 +27,7 @@ picked = {}
 for col, dim in zip(filt[1:], ("branch", "product", "agent_id"), strict=True):
     picked[dim] = col.selectbox(ui.DIMENSIONS[dim], [None, *data.choices(ctx, dim)],
                                 format_func=lambda v: v or ui.ALL, key=f"ch_{dim}")
-filters = SearchFilters(channel=channel, branch=picked["branch"], product=picked["product"],
+filters = Filters(channel=channel, branch=picked["branch"], product=picked["product"],
                         agent_id=picked["agent_id"])
 
 theme_ids: tuple[int, ...] | None = None

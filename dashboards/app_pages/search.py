@@ -13,7 +13,7 @@ import streamlit as st
 from dashboards import data, ui
 from voc import access
 from voc.errors import VocError
-from voc.store import SearchFilters
+from voc.store import Filters
 
 MODES = {"hybrid": "混合", "semantic": "语义", "keyword": "关键词"}
 CSV_DROP = ("snippet", "matched", "ranks", "rid")
@@ -69,7 +69,7 @@ with st.expander("筛选条件", expanded=bool(preset) or st.session_state.get("
             picked[dim] = col.selectbox(label, [None, *data.choices(ctx, dim)], format_func=lambda v: v or ui.ALL,
                                         key=f"s_{dim}")
 
-filters = SearchFilters(
+filters = Filters(
     channel=channel, since=since.isoformat() if since else None, until=until.isoformat() if until else None,
     rating_min=rating_min, rating_max=rating_max, sentiment=sentiment, theme_id=theme_id, process_step=step,
     branch=picked["branch"], product=picked["product"], agent_id=picked["agent_id"],

@@ -57,7 +57,7 @@ def search(
     """Hybrid semantic + keyword search over every channel, with filters."""
     from voc import search as search_mod
     from voc import vectors
-    from voc.store import SearchFilters
+    from voc.store import Filters
 
     for name, value in (("--since", since), ("--until", until)):
         if value:
@@ -69,7 +69,7 @@ def search(
         raise VocError(f"--mode {mode!r}: choose hybrid, semantic or keyword")
     if sentiment and sentiment not in SENTIMENTS:
         raise VocError(f"--sentiment {sentiment!r}: choose {', '.join(SENTIMENTS)}")
-    filters = SearchFilters(channel=channel.value if channel else None, since=since, until=until,
+    filters = Filters(channel=channel.value if channel else None, since=since, until=until,
                             sentiment=sentiment, theme_id=theme,
                             process_step=step, branch=branch, product=product, agent_id=agent)
     ws = open_workspace(home)

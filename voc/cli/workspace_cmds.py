@@ -13,7 +13,7 @@ import typer
 from voc.cli.common import HomeOpt, JsonOpt, check_month, console, emit, open_store, open_workspace, table
 from voc.report.fmt import sheet_cell
 from voc.schema import Channel
-from voc.store import EXPORT_COLUMNS, RecordFilter
+from voc.store import EXPORT_COLUMNS, Filters
 from voc.workspace import Workspace
 
 RUN_KEYS = ("source", "kind", "finished_at", "status", "read", "new", "duplicates", "quarantined")
@@ -94,7 +94,7 @@ def export(
     """Every record with every stored and derived field, one per line, to standard output."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        rows = store.iter_records(RecordFilter(month=month, channel=channel.value if channel else None))
+        rows = store.iter_records(Filters(month=month, channel=channel.value if channel else None))
         out = sys.stdout
         try:
             _write_export(rows, fmt, out)

@@ -8,11 +8,12 @@ from voc.store.curation import CurationMixin
 from voc.store.dashboard_queries import DashboardQueriesMixin
 from voc.store.enrich import Enrichment, EnrichMixin
 from voc.store.erase import EraseMixin
+from voc.store.filters import Filters, SearchFilters
 from voc.store.fixes import FixesMixin
-from voc.store.records import EXPORT_COLUMNS, ON_CHANGED, RecordFilter, RecordsMixin, WriteResult
+from voc.store.records import EXPORT_COLUMNS, ON_CHANGED, RecordsMixin, WriteResult
 from voc.store.report_queries import ReportQueriesMixin
 from voc.store.runs import QuarantineItem, RunsMixin
-from voc.store.search import SearchFilters, SearchMixin
+from voc.store.search import SearchMixin
 from voc.store.stats import StatsMixin
 from voc.store.themes import ThemesMixin
 
@@ -30,6 +31,6 @@ class Store(
 
 
 __all__ = [
-    "EXPORT_COLUMNS", "ON_CHANGED", "Enrichment", "QuarantineItem", "RecordFilter", "SearchFilters", "Store",
+    "EXPORT_COLUMNS", "ON_CHANGED", "Enrichment", "Filters", "QuarantineItem", "SearchFilters", "Store",
     "WriteResult",
 ]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from voc.store.base import StoreBase
-from voc.store.search import SearchFilters
+from voc.store.filters import Filters
 
 # Dimensions a person can pick for choices and cross-tabs (channel × scene × people).
 DASHBOARD_DIMENSIONS = ("channel", "subtype", "scene", "process_step", "branch", "product", "agent_id", "theme_id")
@@ -26,9 +26,9 @@ def _dimension(name: str) -> str:
     return name
 
 
-def _scope(month: str | None, filters: SearchFilters | None, theme_ids: Sequence[int] | None,
+def _scope(month: str | None, filters: Filters | None, theme_ids: Sequence[int] | None,
            complaints_only: bool) -> tuple[str, list[Any]]:
-    where, params = (filters or SearchFilters()).where()
+    where, params = (filters or Filters()).where()
     clauses = [where]
     if month:
         clauses.append("f.month = ?")
@@ -54,12 +54,12 @@ class DashboardQueriesMixin(StoreBase):
         )
         return [r["value"] for r in rows]
 
-    def count_filtered(self, filters: SearchFilters, month: str | None = None) -> int:
+    def count_filtered(self, filters: Filters, month: str | None = None) -> int:
         where, params = _scope(month, filters, None, False)
         return int(self.query(f"SELECT count(*) FROM feedback f WHERE {where}", params)[0][0])
 
     def browse_records(
-        self, filters: SearchFilters, limit: int = 50, offset: int = 0, month: str | None = None
+        self, filters: Filters, limit: int = 50, offset: int = 0, month: str | None = None
     ) -> list[dict[str, Any]]:
         """Newest records passing the filters: what search shows for a filter with no query words."""
         where, params = _scope(month, filters, None, False)
@@ -88,7 +88,7 @@ class DashboardQueriesMixin(StoreBase):
         month: str,
         rows: str,
         cols: str,
-        filters: SearchFilters | None = None,
+        filters: Filters | None = None,
         theme_ids: Sequence[int] | None = None,
         complaints_only: bool = True,
     ) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from voc.schema import Record
 from voc.store.base import StoreBase, utcnow
+from voc.store.filters import Filters
 
 _FEEDBACK_COLUMNS = (
     "id, channel, subtype, source, source_id, created_at, month, text, tokens, context_tokens, rating, "
@@ -83,36 +84,6 @@ EXPORT_COLUMNS = (
     "sentiment", "sentiment_label", "sentiment_cues", "sentiment_snownlp", "escalation",
     "theme_id", "theme_label", "process_step",
 )
-
-
-@dataclass(frozen=True)
-class RecordFilter:
-    """Filters shared by export, search and the dashboard; every field optional."""
-
-    month: str | None = None
-    channel: str | None = None
-    since: str | None = None
-    until: str | None = None
-    source: str | None = None
-
-    def where(self) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        if self.month:
-            clauses.append("f.month = ?")
-            params.append(self.month)
-        if self.channel:
-            clauses.append("f.channel = ?")
-            params.append(self.channel)
-        if self.since:
-            clauses.append("f.created_at >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append("f.created_at < ?")
-            params.append(self.until)
-        if self.source:
-            clauses.append("f.source = ?")
-            params.append(self.source)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def _feedback_row(rec: Record, rec_id: str, run_id: int | None, now: str, digest: str, version: int) -> tuple:
@@ -205,9 +176,9 @@ class RecordsMixin(StoreBase):
             res = self._insert_records(cur, records, run_id, on_changed)
         return res.new, res.duplicates
 
-    def count_records(self, flt: RecordFilter | None = None) -> int:
-        where, params = (flt or RecordFilter()).where()
-        return int(self.query(f"SELECT count(*) FROM feedback f{where}", params)[0][0])
+    def count_records(self, flt: Filters | None = None) -> int:
+        where, params = (flt or Filters()).where()
+        return int(self.query(f"SELECT count(*) FROM feedback f WHERE {where}", params)[0][0])
 
     def has_record(self, record_id: str) -> bool:
         return bool(self.query("SELECT 1 FROM feedback WHERE id = ?", (record_id,)))
@@ -243,12 +214,12 @@ class RecordsMixin(StoreBase):
         )
         return [dict(r) for r in rows]
 
-    def iter_records(self, flt: RecordFilter | None = None, batch: int = 5000) -> Iterator[dict[str, Any]]:
+    def iter_records(self, flt: Filters | None = None, batch: int = 5000) -> Iterator[dict[str, Any]]:
         """Stream records in a stable order (created_at, id) without loading the table into memory."""
-        where, params = (flt or RecordFilter()).where()
+        where, params = (flt or Filters()).where()
         sql = (
             f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id"
-            f"{where} ORDER BY f.created_at, f.id"
+            f" WHERE {where} ORDER BY f.created_at, f.id"
         )
         cur = self.conn.execute(sql, params)
         try:

@@ -1,60 +1,13 @@
-"""Keyword search (FTS5 over jieba tokens, bm25) and the filters every search shares."""
+"""Keyword search (FTS5 over jieba tokens, bm25), honouring the shared Filters."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
 from typing import Any
 
 from voc.store.base import StoreBase
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Filters of the search page, CLI and API; every field optional, all combined with AND."""
-
-    channel: str | None = None
-    subtype: str | None = None
-    since: str | None = None
-    until: str | None = None
-    rating_min: float | None = None
-    rating_max: float | None = None
-    sentiment: str | None = None
-    theme_id: int | None = None
-    process_step: str | None = None
-    branch: str | None = None
-    product: str | None = None
-    agent_id: str | None = None
-
-    def active(self) -> bool:
-        return any(getattr(self, f.name) is not None for f in fields(self))
-
-    def where(self, alias: str = "f") -> tuple[str, list[Any]]:
-        """SQL condition and parameters; `until` is inclusive of the whole day it names."""
-        exact = ("channel", "subtype", "theme_id", "process_step", "branch", "product", "agent_id")
-        clauses, params = [], []
-        for name in exact:
-            value = getattr(self, name)
-            if value is not None:
-                clauses.append(f"{alias}.{name} = ?")
-                params.append(value)
-        if self.sentiment is not None:
-            clauses.append(f"{alias}.sentiment_label = ?")
-            params.append(self.sentiment)
-        if self.since:
-            clauses.append(f"{alias}.created_at >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append(f"substr({alias}.created_at, 1, {len(self.until)}) <= ?")
-            params.append(self.until)
-        if self.rating_min is not None:
-            clauses.append(f"{alias}.rating >= ?")
-            params.append(self.rating_min)
-        if self.rating_max is not None:
-            clauses.append(f"{alias}.rating <= ?")
-            params.append(self.rating_max)
-        return " AND ".join(clauses) or "1", params
+from voc.store.filters import Filters
 
 
 def fts_query(tokens: Sequence[str]) -> str:
@@ -70,7 +23,7 @@ class SearchMixin(StoreBase):
     conn: sqlite3.Connection
 
     def keyword_search(
-        self, tokens: Sequence[str], filters: SearchFilters | None = None, limit: int = 100
+        self, tokens: Sequence[str], filters: Filters | None = None, limit: int = 100
     ) -> list[tuple[int, float]]:
         """(rid, bm25 score) best first; an empty token list finds nothing.
 
@@ -81,7 +34,7 @@ class SearchMixin(StoreBase):
         match = fts_query(tokens)
         if not match:
             return []
-        flt = filters or SearchFilters()
+        flt = filters or Filters()
         window = KEYWORD_WINDOW
         while True:
             lo = self._window_start(match, window)
@@ -98,7 +51,7 @@ class SearchMixin(StoreBase):
         )
         return int(row[0][0]) if row else 0
 
-    def _ranked(self, match: str, flt: SearchFilters, lo: int, limit: int) -> list[tuple[int, float]]:
+    def _ranked(self, match: str, flt: Filters, lo: int, limit: int) -> list[tuple[int, float]]:
         if flt.active():
             where, params = flt.where()
             sql = (
@@ -132,7 +85,7 @@ class SearchMixin(StoreBase):
             out.update((int(r[0]), -float(r[1])) for r in self.query(sql, [match, *chunk]))
         return out
 
-    def rids_passing(self, rids: Sequence[int], filters: SearchFilters) -> set[int]:
+    def rids_passing(self, rids: Sequence[int], filters: Filters) -> set[int]:
         """Which of these row ids pass the filters (post-filtering an over-fetched vector search)."""
         where, params = filters.where()
         out: set[int] = set()
@@ -143,7 +96,7 @@ class SearchMixin(StoreBase):
             out.update(int(r[0]) for r in self.query(sql, [*chunk, *params]))
         return out
 
-    def filtered_rids(self, filters: SearchFilters, limit: int | None = None) -> list[int]:
+    def filtered_rids(self, filters: Filters, limit: int | None = None) -> list[int]:
         """Row ids passing the filters (semantic search restricts the vector index to them)."""
         where, params = filters.where()
         sql = f"SELECT f.rid FROM feedback f WHERE {where}"
