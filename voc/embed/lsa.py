@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +26,7 @@ class TfidfSvdEmbedder(Embedder):
     """Sublinear TF-IDF over content words, then TruncatedSVD to ``dim`` dimensions."""
 
     kind: ClassVar[str] = "tfidf_svd"
+    artifact_kind: ClassVar[str] = "voc.embed.TfidfSvdEmbedder"
     libraries: ClassVar[tuple[str, ...]] = ("numpy", "scikit-learn", "jieba")
     fusion_weight: ClassVar[float | None] = 0.3  # dev: the only weight above both halves on ATEC and shopping
 
@@ -34,14 +35,6 @@ class TfidfSvdEmbedder(Embedder):
         self.min_df = min_df
         self.max_fit_texts = max_fit_texts
         self.random_state = random_state
-
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "dim": self.dim,
-            "min_df": self.min_df,
-            "max_fit_texts": self.max_fit_texts,
-            "random_state": self.random_state,
-        }
 
     def fit(self, texts: Sequence[str]) -> TfidfSvdEmbedder:
         from sklearn.decomposition import TruncatedSVD
@@ -97,7 +90,7 @@ class TfidfSvdEmbedder(Embedder):
 
     @classmethod
     def load(cls, path: str | Path) -> TfidfSvdEmbedder:
-        config, manifest = read_folder(path, cls.kind)
+        config, manifest = read_folder(path, cls)
         self = cls(**config)
         vocab = json.loads((Path(path) / "vocabulary.json").read_text("utf-8"))
         self._set_state(vocab, load_array(path, "idf"), load_array(path, "components"))

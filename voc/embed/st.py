@@ -41,6 +41,7 @@ class SentenceTransformerEmbedder(Embedder):
     """A pretrained sentence-transformers model; ``fit`` only records the corpus fingerprint."""
 
     kind: ClassVar[str] = "sentence_transformer"
+    artifact_kind: ClassVar[str] = "voc.embed.SentenceTransformerEmbedder"
     libraries: ClassVar[tuple[str, ...]] = ("numpy", "torch", "sentence-transformers", "transformers")
 
     def __init__(self, model: str = "all-MiniLM-L6-v2", batch_size: int = 64, device: str = "cpu") -> None:
@@ -103,5 +104,5 @@ class SentenceTransformerEmbedder(Embedder):
 
     @classmethod
     def load(cls, path: str | Path) -> SentenceTransformerEmbedder:
-        config, _ = read_folder(path, cls.kind)
+        config, _ = read_folder(path, cls)
         return cls(**config)

@@ -18,6 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
+from voc.artifacts import constructor_params
 from voc.errors import NotFittedError
 from voc.sentiment import persist
 from voc.sentiment.adapt import adapt_model, sample_unlabelled, with_pseudo
@@ -391,7 +392,7 @@ class SentimentModel:
 
     # ---- persistence ---------------------------------------------------------------------------------
     def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in persist.PARAMS}
+        return constructor_params(self)
 
     def save(self, folder: Path | str) -> Path:
         """Write config.json, manifest.json and arrays (.npy / JSON vocabularies); no pickle."""

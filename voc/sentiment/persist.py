@@ -18,25 +18,6 @@ if TYPE_CHECKING:
     from voc.sentiment.model import SentimentModel
 
 KIND = "voc.sentiment.SentimentModel"
-PARAMS = (
-    "min_per_class",
-    "C",
-    "min_df",
-    "char_ngrams",
-    "negation_window",
-    "calibration_folds",
-    "negative_below",
-    "positive_above",
-    "fit_band",
-    "n_cues",
-    "pseudo_share",
-    "max_unlabelled",
-    "prior_correction",
-    "balance_pseudo",
-    "check_adaptation",
-    "min_unlabelled",
-    "random_state",
-)
 _ARRAYS = ("coef", "intercept", "lex_scale", "calibration", "reference_prior", "expected_prior")
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from voc.artifacts import read_json
+from voc.artifacts import constructor_params, read_json
 from voc.errors import NotFittedError
 from voc.topics.cluster import merge_centroids, nearest, normalise_rows, spherical_kmeans, theme_thresholds
 from voc.topics.content import topic_words
@@ -22,7 +22,6 @@ from voc.topics.keywords import add_counts, as_token_lists, count_words
 from voc.topics.lineage import run_update
 from voc.topics.persist import (
     fingerprint,
-    init_params,
     load_array,
     read_artifact,
     write_artifact,
@@ -255,7 +254,7 @@ class ThemeModel:
     # ------------------------------------------------------------------ persistence
     def get_params(self) -> dict:
         """Constructor arguments (scikit-learn style); what config.json stores."""
-        return init_params(self)
+        return constructor_params(self)
 
     def save(self, directory: str) -> None:
         """Folder with config.json, centroids.npy, theme_ids.npy, labels.npy, themes.json, counts.json and

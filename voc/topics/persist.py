@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,6 @@ from voc import artifacts
 from voc.artifacts import write_config, write_json, write_manifest
 
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "gensim", "jieba")
-
-
-def init_params(obj: object) -> dict[str, Any]:
-    """The constructor's keyword arguments as stored on the object (what config.json holds)."""
-    names = [p for p in inspect.signature(type(obj).__init__).parameters if p != "self"]
-    return {name: getattr(obj, name) for name in names}
 
 
 def fingerprint(*arrays: np.ndarray, tokens: list[list[str]] | None = None) -> str:
