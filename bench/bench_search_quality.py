@@ -46,6 +46,7 @@ class Weighted:
 
     def __init__(self, inner: Any, weight: float) -> None:
         self.inner, self.fusion_weight = inner, weight
+        self.fusion_weight_long = None  # one weight for every query, whatever its length
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.encode(texts)
@@ -170,10 +171,11 @@ def main() -> None:
         a = emb.encode([normalise(x) for x, _, _ in labelled])
         b = emb.encode([normalise(y) for _, y, _ in labelled])
         auc = roc_auc_score([y for _, _, y in labelled], (a * b).sum(axis=1))
-        default_w = float(getattr(emb, "fusion_weight", 0.8))
-        plan = [("keyword", None), ("semantic", None)] + [("hybrid", w) for w in (weights or [default_w])]
+        # without --weights: the embedder's own (a short-query and a long-query share when it declares both)
+        default = fusion_label(emb)
+        plan = [("keyword", None), ("semantic", None)] + ([("hybrid", w) for w in weights] or [("hybrid", default)])
         for mode, w in plan:
-            enc = Weighted(emb, w) if w is not None else emb
+            enc = Weighted(emb, w) if isinstance(w, float) else emb
             r10 = recall_at_10(st_a, ix_a, enc, q1, rid_a, mode)
             p10 = p_at_10(st_s, ix_s, enc, shop_texts, rid_s, cats, shop_q, mode)
             rows.append({"embedder": name, "mode": mode, "weight": w, "atec_auc": round(auc, 4),
@@ -183,6 +185,11 @@ def main() -> None:
     title = f"search quality, split {args.split}: ATEC {len(pairs)} pairs, shopping {len(shop_texts)} reviews"
     print_table(title, rows)
     write_json(args.json, rows)
+
+
+def fusion_label(emb: Any) -> str | float:
+    short, long = getattr(emb, "fusion_weight", None), getattr(emb, "fusion_weight_long", None)
+    return f"{short}->{long}" if long is not None else float(short if short is not None else 0.8)
 
 
 def _chars(text: str) -> list[str]:

@@ -23,7 +23,12 @@ log = logging.getLogger(__name__)
 
 
 def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict[str, Any]:
-    """Sentiment, escalation, complaint flag and process step, then embed and index what is new."""
+    """Sentiment, escalation, complaint flag and process step, then embed and index what is new.
+
+    Records stored before keyword search had character bigrams get them first (once: later records get
+    theirs when they are stored).
+    """
+    store.backfill_grams()
     taxonomy = Taxonomy.load()
     embedder = vectors.workspace_embedder(ws, store)
     fitted: list[step_fallback.StepFallback] = []

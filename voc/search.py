@@ -22,10 +22,12 @@ import numpy as np
 from voc.errors import VocError
 from voc.store import Filters, Store
 from voc.text import normalise
+from voc.text.grams import char_grams
 from voc.text.segment import get_segmenter
 
 # Semantic share for embedders that do not declare one (e.g. a local sentence-transformers folder).
 DEFAULT_FUSION_WEIGHT = 0.8
+SHORT_QUERY, LONG_QUERY = 10, 30  # characters; chosen on the dev split with the weights below
 # Below this many filtered records the vector search is restricted to them exactly; above, it over-fetches.
 EXACT_FILTER_LIMIT = 200_000
 
@@ -169,11 +171,12 @@ def search(
     if not query.strip():
         raise VocError("empty query: type a few words, e.g. 转账限额太低")
     tokens = query_tokens(query)
+    grams = char_grams(normalise(query)).split()
     depth = max(50, (k + offset) * 2)
     keyword: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
     if mode in (Mode.hybrid, Mode.keyword):
-        keyword = store.keyword_search(tokens, filters, limit=depth)
+        keyword = store.keyword_search(tokens, filters, limit=depth, grams=grams)
     if mode in (Mode.hybrid, Mode.semantic):
         if index is None or encoder is None:
             raise VocError("no vector index in this workspace yet: run `voc enrich` (or `voc demo`)")
@@ -181,19 +184,27 @@ def search(
         semantic = _semantic(index, store, vec, depth, filters)
     kw_scores, sem_scores = dict(keyword), dict(semantic)
     if mode == Mode.hybrid:
-        kw_scores |= store.keyword_scores(tokens, [r for r, _ in semantic if r not in kw_scores])
+        kw_scores |= store.keyword_scores(tokens, [r for r, _ in semantic if r not in kw_scores], grams)
         sem_scores |= index.similarities(vec, [r for r, _ in keyword if r not in sem_scores])  # type: ignore[union-attr]
-        weight = fusion_weight(encoder)
+        weight = fusion_weight(encoder, normalise(query))
     else:
         weight = 1.0 if mode == Mode.semantic else 0.0
     fused = fuse(keyword, semantic, kw_scores, sem_scores, weight)[offset : offset + k]
     return _hits(store, fused, tokens)
 
 
-def fusion_weight(encoder: object) -> float:
-    """The semantic share of the hybrid score: what the embedder declares (measured), else the default."""
-    value = getattr(encoder, "fusion_weight", None)
-    return float(value) if isinstance(value, int | float) else DEFAULT_FUSION_WEIGHT
+def fusion_weight(encoder: object, query: str = "") -> float:
+    """The semantic share of the hybrid score for this query: what the embedder declares (measured), else the
+    default. A short question is best served by its words and characters, a long text (a whole review pasted
+    in, a complaint written out) by its meaning: the share moves from ``fusion_weight`` at SHORT_QUERY
+    characters to ``fusion_weight_long`` at LONG_QUERY, when the embedder declares both."""
+    short = getattr(encoder, "fusion_weight", None)
+    short = float(short) if isinstance(short, int | float) else DEFAULT_FUSION_WEIGHT
+    long = getattr(encoder, "fusion_weight_long", None)
+    if not isinstance(long, int | float):
+        return short
+    t = min(max((len(query) - SHORT_QUERY) / (LONG_QUERY - SHORT_QUERY), 0.0), 1.0)
+    return short + (float(long) - short) * t
 
 
 def more_like_this(

@@ -57,6 +57,7 @@ class Embedder(ABC):
     # Semantic share of hybrid search, measured for this embedder on the dev split of
     # bench/bench_search_quality.py; None: voc.search's default (an embedder nobody measured).
     fusion_weight: ClassVar[float | None] = None
+    fusion_weight_long: ClassVar[float | None] = None  # for long queries (voc.search.fusion_weight)
 
     def get_params(self) -> dict[str, Any]:
         """Constructor arguments (what ``config.json`` holds), read off the constructor's signature."""

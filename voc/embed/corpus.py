@@ -41,7 +41,10 @@ class CorpusEmbedder(Embedder):
     kind: ClassVar[str] = "corpus_w2v_sif"
     artifact_kind: ClassVar[str] = "voc.embed.CorpusEmbedder"
     libraries: ClassVar[tuple[str, ...]] = ("numpy", "gensim", "jieba")
-    fusion_weight: ClassVar[float | None] = 0.2  # dev: best ATEC recall of 0.05-0.3, shopping p@10 0.68
+    # dev split, with the character-bigram keyword side: short questions (ATEC) best at 0.05, long reviews
+    # (shopping) at 0.7; each above both halves on its own row
+    fusion_weight: ClassVar[float | None] = 0.05
+    fusion_weight_long: ClassVar[float | None] = 0.7
 
     def __init__(
         self,

@@ -365,4 +365,35 @@ ALTER TABLE theme_curations ADD COLUMN tracked_through TEXT;
     )
 )
 
+MIGRATIONS.append(
+    (
+        13,
+        """
+ALTER TABLE feedback ADD COLUMN grams TEXT NOT NULL DEFAULT '';
+DROP TRIGGER feedback_fts_ai;
+DROP TRIGGER feedback_fts_ad;
+DROP TRIGGER feedback_fts_au;
+DROP TABLE feedback_fts;
+CREATE VIRTUAL TABLE feedback_fts USING fts5 (
+    tokens, context_tokens, grams, content = 'feedback', content_rowid = 'rid', tokenize = 'unicode61'
+);
+CREATE TRIGGER feedback_fts_ai AFTER INSERT ON feedback BEGIN
+    INSERT INTO feedback_fts (rowid, tokens, context_tokens, grams)
+    VALUES (new.rid, new.tokens, new.context_tokens, new.grams);
+END;
+CREATE TRIGGER feedback_fts_ad AFTER DELETE ON feedback BEGIN
+    INSERT INTO feedback_fts (feedback_fts, rowid, tokens, context_tokens, grams)
+    VALUES ('delete', old.rid, old.tokens, old.context_tokens, old.grams);
+END;
+CREATE TRIGGER feedback_fts_au AFTER UPDATE OF tokens, context_tokens, grams ON feedback BEGIN
+    INSERT INTO feedback_fts (feedback_fts, rowid, tokens, context_tokens, grams)
+    VALUES ('delete', old.rid, old.tokens, old.context_tokens, old.grams);
+    INSERT INTO feedback_fts (rowid, tokens, context_tokens, grams)
+    VALUES (new.rid, new.tokens, new.context_tokens, new.grams);
+END;
+INSERT INTO feedback_fts (feedback_fts) VALUES ('rebuild');
+""",
+    )
+)
+
 LATEST = MIGRATIONS[-1][0]

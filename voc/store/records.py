@@ -13,20 +13,21 @@ from typing import Any
 from voc.schema import Record
 from voc.store.base import StoreBase, utcnow
 from voc.store.filters import Filters
+from voc.text.grams import char_grams
 
 _FEEDBACK_COLUMNS = (
-    "id, channel, subtype, source, source_id, created_at, month, text, tokens, context_tokens, rating, "
+    "id, channel, subtype, source, source_id, created_at, month, text, tokens, context_tokens, grams, rating, "
     "rating_scale, customer_key, agent_id, branch, product, scene, extra, run_id, ingested_at, content_hash, version"
 )
 # New rows are staged in a per-connection temp table, then moved into feedback by one INSERT ... SELECT.
 # A statement that fires the FTS trigger opens a savepoint, and FTS5 flushes its pending terms into a new
 # segment at every savepoint: one statement per row (executemany) wrote a segment per row and spent most of
 # its time merging them, one statement per batch writes one. The trigger stays the only FTS writer.
-_STAGE_FEEDBACK = f"CREATE TEMP TABLE IF NOT EXISTS feedback_v4_stage ({_FEEDBACK_COLUMNS})"
-_INSERT_STAGE = f"INSERT INTO temp.feedback_v4_stage ({_FEEDBACK_COLUMNS}) VALUES ({', '.join('?' * 22)})"
+_STAGE_FEEDBACK = f"CREATE TEMP TABLE IF NOT EXISTS feedback_v13_stage ({_FEEDBACK_COLUMNS})"
+_INSERT_STAGE = f"INSERT INTO temp.feedback_v13_stage ({_FEEDBACK_COLUMNS}) VALUES ({', '.join('?' * 23)})"
 _MOVE_STAGE = f"""
 INSERT INTO feedback ({_FEEDBACK_COLUMNS})
-SELECT {_FEEDBACK_COLUMNS} FROM temp.feedback_v4_stage WHERE true ORDER BY rowid
+SELECT {_FEEDBACK_COLUMNS} FROM temp.feedback_v13_stage WHERE true ORDER BY rowid
 ON CONFLICT (id) DO NOTHING
 """
 _INSERT_TURN = """
@@ -89,8 +90,8 @@ EXPORT_COLUMNS = (
 def _feedback_row(rec: Record, rec_id: str, run_id: int | None, now: str, digest: str, version: int) -> tuple:
     return (
         rec_id, rec.channel, rec.subtype, rec.source, rec.source_id, rec.created_at, rec.month, rec.text,
-        rec.tokens, rec.context_tokens, rec.rating, rec.rating_scale, rec.customer_key, rec.agent_id,
-        rec.branch, rec.product, rec.scene, _extra_json(rec), run_id, now, digest, version,
+        rec.tokens, rec.context_tokens, char_grams(rec.text), rec.rating, rec.rating_scale, rec.customer_key,
+        rec.agent_id, rec.branch, rec.product, rec.scene, _extra_json(rec), run_id, now, digest, version,
     )
 
 
@@ -158,7 +159,7 @@ class RecordsMixin(StoreBase):
             _feedback_row(rec, rec_id, run_id, now, digest, version) for rec_id, (rec, digest, version) in rows.items()
         ])
         cur.execute(_MOVE_STAGE)
-        cur.execute("DELETE FROM temp.feedback_v4_stage")
+        cur.execute("DELETE FROM temp.feedback_v13_stage")
         turn_rows = [
             (rec_id, t.idx, t.speaker, t.start, t.end, t.text)
             for rec_id, (rec, _, _) in rows.items()
@@ -167,6 +168,18 @@ class RecordsMixin(StoreBase):
         if turn_rows:
             cur.executemany(_INSERT_TURN, turn_rows)
         return result
+
+    def backfill_grams(self, batch: int = 5000) -> int:
+        """Give records stored before character bigrams existed theirs (FTS follows by its trigger)."""
+        done = 0
+        while True:
+            rows = self.query("SELECT rid, text FROM feedback WHERE grams = '' AND text != '' LIMIT ?", (batch,))
+            values = [(char_grams(r["text"]) or " ", int(r["rid"])) for r in rows]
+            if not values:
+                return done
+            with self.transaction() as cur:
+                cur.executemany("UPDATE feedback SET grams = ? WHERE rid = ?", values)
+            done += len(values)
 
     def upsert_records(
         self, records: Sequence[Record], run_id: int | None = None, on_changed: str = UPDATE

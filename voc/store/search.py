@@ -10,10 +10,22 @@ from voc.store.base import StoreBase
 from voc.store.filters import Filters
 
 
-def fts_query(tokens: Sequence[str]) -> str:
-    """Tokens OR-ed as quoted FTS5 strings: bm25 ranks records matching more (and rarer) words first."""
-    quoted = ['"' + t.replace('"', '""') + '"' for t in dict.fromkeys(tokens) if t.strip()]
-    return " OR ".join(quoted)
+def _quoted(terms: Sequence[str]) -> str:
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms) if t.strip())
+
+
+def fts_query(tokens: Sequence[str], grams: Sequence[str] = ()) -> str:
+    """Words OR-ed over the word columns, and the query's character bigrams over the bigram column: bm25 ranks
+    records matching more (and rarer) words and bigrams first."""
+    words, chars = _quoted(tokens), _quoted(grams)
+    parts = ([f"{{tokens context_tokens}} : ({words})"] if words else []) + ([f"grams : ({chars})"] if chars else [])
+    return " OR ".join(parts)
+
+
+# bm25 weights of the columns tokens, context_tokens, grams. The bigram weight was chosen on the dev split of
+# bench/bench_search_quality.py (real finance questions and shopping reviews), reported on its test split.
+GRAM_WEIGHT = 1.0
+BM25 = f"bm25(feedback_fts, 1.0, 0.3, {GRAM_WEIGHT})"
 
 
 KEYWORD_WINDOW = 5000
@@ -23,7 +35,7 @@ class SearchMixin(StoreBase):
     conn: sqlite3.Connection
 
     def keyword_search(
-        self, tokens: Sequence[str], filters: Filters | None = None, limit: int = 100
+        self, tokens: Sequence[str], filters: Filters | None = None, limit: int = 100, grams: Sequence[str] = ()
     ) -> list[tuple[int, float]]:
         """(rid, bm25 score) best first; an empty token list finds nothing.
 
@@ -31,7 +43,7 @@ class SearchMixin(StoreBase):
         of a million records. So the ranking runs over the newest KEYWORD_WINDOW matches (a rowid range FTS5
         can cut cheaply), widening the window when filters leave too few; small collections see every match.
         """
-        match = fts_query(tokens)
+        match = fts_query(tokens, grams)
         if not match:
             return []
         flt = filters or Filters()
@@ -55,23 +67,24 @@ class SearchMixin(StoreBase):
         if flt.active():
             where, params = flt.where()
             sql = (
-                "SELECT f.rid, bm25(feedback_fts, 1.0, 0.3) AS score FROM feedback_fts "
+                f"SELECT f.rid, {BM25} AS score FROM feedback_fts "
                 "JOIN feedback f ON f.rid = feedback_fts.rowid "
                 f"WHERE feedback_fts MATCH ? AND feedback_fts.rowid >= ? AND {where} ORDER BY score LIMIT ?"
             )
             args = [match, lo, *params, limit]
         else:
             sql = (
-                "SELECT rowid, bm25(feedback_fts, 1.0, 0.3) AS score FROM feedback_fts "
+                f"SELECT rowid, {BM25} AS score FROM feedback_fts "
                 "WHERE feedback_fts MATCH ? AND rowid >= ? ORDER BY score LIMIT ?"
             )
             args = [match, lo, limit]
         return [(int(r[0]), -float(r[1])) for r in self.query(sql, args)]
 
-    def keyword_scores(self, tokens: Sequence[str], rids: Sequence[int]) -> dict[int, float]:
+    def keyword_scores(self, tokens: Sequence[str], rids: Sequence[int], grams: Sequence[str] = ()
+                       ) -> dict[int, float]:
         """bm25 of given rows for the query words (rows matching none are left out): hybrid search scores
         the semantic-only candidates on the keyword side too."""
-        match = fts_query(tokens)
+        match = fts_query(tokens, grams)
         out: dict[int, float] = {}
         if not match:
             return out
@@ -79,7 +92,7 @@ class SearchMixin(StoreBase):
             chunk = [int(x) for x in rids[i : i + 500]]
             marks = ",".join("?" * len(chunk))
             sql = (
-                "SELECT rowid, bm25(feedback_fts, 1.0, 0.3) FROM feedback_fts "
+                f"SELECT rowid, {BM25} FROM feedback_fts "
                 f"WHERE feedback_fts MATCH ? AND rowid IN ({marks})"
             )
             out.update((int(r[0]), -float(r[1])) for r in self.query(sql, [match, *chunk]))
