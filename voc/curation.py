@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from voc.errors import VocError
 from voc.store import Store
 
 ACTIONS = ("rename", "merge", "pin", "unpin", "split")
 MIN_SPLIT = 4  # members a theme needs in the month it is split: two per half at least
+
+
+def audit_detail(theme_id: int, action: str, value: str | None) -> str:
+    """What the audit log keeps of a curation, the same from the CLI and the dashboard."""
+    return json.dumps({"theme_id": theme_id, "action": action, "value": value}, ensure_ascii=False)
 
 
 def curate(store: Store, theme_id: int, action: str, value: str | None, actor: str) -> int:

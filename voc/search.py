@@ -170,8 +170,9 @@ def search(
     filters = filters or Filters()
     if not query.strip():
         raise VocError("empty query: type a few words, e.g. 转账限额太低")
+    text = normalise(query)
     tokens = query_tokens(query)
-    grams = char_grams(normalise(query)).split()
+    grams = char_grams(text).split()
     depth = max(50, (k + offset) * 2)
     keyword: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
@@ -180,13 +181,13 @@ def search(
     if mode in (Mode.hybrid, Mode.semantic):
         if index is None or encoder is None:
             raise VocError("no vector index in this workspace yet: run `voc enrich` (or `voc demo`)")
-        vec = encoder.encode([normalise(query)])[0]
+        vec = encoder.encode([text])[0]
         semantic = _semantic(index, store, vec, depth, filters)
     kw_scores, sem_scores = dict(keyword), dict(semantic)
     if mode == Mode.hybrid:
         kw_scores |= store.keyword_scores(tokens, [r for r, _ in semantic if r not in kw_scores], grams)
         sem_scores |= index.similarities(vec, [r for r, _ in keyword if r not in sem_scores])  # type: ignore[union-attr]
-        weight = fusion_weight(encoder, normalise(query))
+        weight = fusion_weight(encoder, text)
     else:
         weight = 1.0 if mode == Mode.semantic else 0.0
     fused = fuse(keyword, semantic, kw_scores, sem_scores, weight)[offset : offset + k]

@@ -66,7 +66,8 @@ def months_to_run(store: Store, until: str | None = None) -> tuple[list[str], st
     """
     months = [m for m in store.months() if until is None or m <= until]
     runs = {r["month"]: r for r in store.theme_runs()}
-    counts = {m: len(store.complaint_rows(m)) for m in months}
+    found = store.complaint_counts()
+    counts = {m: found.get(m, 0) for m in months}
     start = 0
     for i, m in enumerate(months):
         if m in runs and runs[m]["complaints"] == counts[m]:

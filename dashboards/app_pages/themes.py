@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from dashboards import charts, data, ui
@@ -64,8 +62,7 @@ def _curate(theme_id: int, action: str, value_key: str | None) -> None:
     except VocError as exc:
         st.session_state["themes_curation_note"] = ("error", f"未能完成：{exc}")
         return
-    data.audit(ctx, "curate", json.dumps({"theme_id": theme_id, "action": action, "value": value},
-                                         ensure_ascii=False))
+    data.audit(ctx, "curate", curation.audit_detail(theme_id, action, value))
     st.session_state["themes_curation_note"] = ("success", f"已{CURATIONS[action]}，`voc themes` 与报告同步生效。")
 
 
@@ -81,7 +78,7 @@ def _split(theme_id: int) -> None:
         st.session_state["themes_curation_note"] = ("error", f"未能拆分：{exc}")
     else:
         made = "、".join(f"{c['label']}（#{c['theme_id']}）" for c in out["children"]) or "成员太少，未拆出新主题"
-        data.audit(ctx, "curate", json.dumps({"theme_id": theme_id, "action": "split", "value": out["month"]}))
+        data.audit(ctx, "curate", curation.audit_detail(theme_id, "split", out["month"]))
         st.session_state["themes_curation_note"] = ("success", f"已拆分（{out['month']}）：{made}")
     st.rerun()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -222,8 +221,7 @@ def _curate(home: Path | None, theme_id: int, action: str, value: str | None, by
     actor = by or getpass.getuser()
     with open_store(ws) as store:
         curation.curate(store, theme_id, action, value, actor)
-        store.audit(actor, "curate", json.dumps({"theme_id": theme_id, "action": action, "value": value},
-                                                ensure_ascii=False))
+        store.audit(actor, "curate", curation.audit_detail(theme_id, action, value))
     console.print(f"theme {theme_id}: {action}" + (f" -> {value}" if value else ""))
 
 
@@ -255,13 +253,13 @@ def split(theme_id: Annotated[int, typer.Argument(help="The theme that holds two
     """Split a mixed theme in two: its latest month is re-clustered, the smaller half gets a new id."""
     import getpass
 
-    from voc import pipeline
+    from voc import curation, pipeline
 
     ws = open_workspace(home)
     actor = by or getpass.getuser()
     with open_store(ws) as store:
         result = pipeline.split_theme(ws, store, theme_id, actor)
-        store.audit(actor, "curate", json.dumps({"theme_id": theme_id, "action": "split", "value": result["month"]}))
+        store.audit(actor, "curate", curation.audit_detail(theme_id, "split", result["month"]))
 
     def render(r: dict[str, Any]) -> None:
         made = ", ".join(f"{c['theme_id']} {c['label']}" for c in r["children"]) or "no new theme (too few members)"

@@ -170,12 +170,19 @@ class RecordsMixin(StoreBase):
         return result
 
     def backfill_grams(self, batch: int = 5000) -> int:
-        """Give records stored before character bigrams existed theirs (FTS follows by its trigger)."""
+        """Give records stored before character bigrams existed theirs (FTS follows by its trigger).
+
+        Runs once per workspace: new records get their bigrams when stored, so after a complete pass the
+        table scan is skipped.
+        """
+        if self.get_meta("grams_backfilled"):
+            return 0
         done = 0
         while True:
             rows = self.query("SELECT rid, text FROM feedback WHERE grams = '' AND text != '' LIMIT ?", (batch,))
             values = [(char_grams(r["text"]) or " ", int(r["rid"])) for r in rows]
             if not values:
+                self.set_meta("grams_backfilled", utcnow())
                 return done
             with self.transaction() as cur:
                 cur.executemany("UPDATE feedback SET grams = ? WHERE rid = ?", values)

@@ -28,6 +28,11 @@ class ThemesMixin(StoreBase):
         )
         return [dict(r) for r in rows]
 
+    def complaint_counts(self) -> dict[str, int]:
+        """Complaint-bearing records per month, counted in SQL (tracking checks them before every run)."""
+        rows = self.query("SELECT month, count(*) FROM feedback WHERE complaint = 1 GROUP BY month")
+        return {r[0]: int(r[1]) for r in rows}
+
     def non_complaint_rows(self, month: str) -> list[dict[str, Any]]:
         """Enriched records of a month that are no complaint (praise, questions, neutral remarks), stable order."""
         rows = self.query(
