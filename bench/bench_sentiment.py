@@ -76,18 +76,22 @@ def speed(data: dict, n: int) -> list[dict]:
     return rows
 
 
-def bank_tables() -> dict:
+def bank_tables(pretrained: list[str]) -> dict:
     """Bank forum posts, three classes: 5-fold on the reported rows (development rows in every training fold)
-    and the lexicon alone on the reported rows and on the whole file."""
+    once per pretrained choice, and the lexicon alone on the reported rows and on the whole file."""
     rows = read_bank()
     dev = [r for r in rows if r[2]]
     report = [r for r in rows if not r[2]]
     texts, labels = [r[0] for r in report], [r[1] for r in report]
-    return {
-        "bank 5-fold (reported rows)": evaluate_folds(texts, labels, 5, [r[0] for r in dev], [r[1] for r in dev]),
-        "bank lexicon only (reported rows)": evaluate(texts, labels, [], []),
-        "bank lexicon only (whole file)": evaluate([r[0] for r in rows], [r[1] for r in rows], [], []),
-    }
+    out = {}
+    for choice in pretrained:
+        model = SentimentModel(pretrained=choice)
+        dev_texts, dev_labels = [r[0] for r in dev], [r[1] for r in dev]
+        name = f"bank 5-fold, pretrained {choice}"
+        out[name] = evaluate_folds(texts, labels, 5, dev_texts, dev_labels, model=model)
+    out["bank lexicon only (reported rows)"] = evaluate(texts, labels, [], [])
+    out["bank lexicon only (whole file)"] = evaluate([r[0] for r in rows], [r[1] for r in rows], [], [])
+    return out
 
 
 def show(results: dict) -> None:
@@ -111,6 +115,7 @@ def main() -> None:
     ap.add_argument("--skip-eval", action="store_true", help="speed only")
     ap.add_argument("--skip-bank", action="store_true", help="no bank forum tables")
     ap.add_argument("--skip-speed", action="store_true", help="no speed table")
+    ap.add_argument("--pretrained", default="none", help="comma-separated vector blocks for the bank 5-fold rows")
     ap.add_argument("--json", type=Path, help="write results here")
     args = ap.parse_args()
     if not DATA.exists():
@@ -130,7 +135,7 @@ def main() -> None:
                 flush=True,
             )
     if not args.skip_bank:
-        out["bank"] = bank_tables()
+        out["bank"] = bank_tables(args.pretrained.split(","))
         show(out["bank"])
     if not args.skip_eval:
         out["eval"] = {}

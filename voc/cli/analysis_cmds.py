@@ -96,6 +96,9 @@ def eval_sentiment(
         bool, typer.Option("--adapt/--no-adapt", help="Self-train on the other half's texts (cross-fitted, no labels).")
     ] = True,
     no_snownlp: Annotated[bool, typer.Option("--no-snownlp", help="Skip the slow SnowNLP baseline.")] = False,
+    pretrained: Annotated[
+        str | None, typer.Option("--pretrained", help="voc's pretrained vectors: none (default), e5 or e5-words.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Accuracy, macro-F1, negative-F1 and ROC-AUC of voc, SnowNLP and a TF-IDF+LR baseline on the same rows.
@@ -105,7 +108,8 @@ def eval_sentiment(
     from voc.sentiment import evaluate_files
 
     result = evaluate_files(
-        file, text_col, label_col, train_file, snownlp=not no_snownlp, group_col=group_col, adapt=adapt, folds=folds
+        file, text_col, label_col, train_file, snownlp=not no_snownlp, group_col=group_col, adapt=adapt, folds=folds,
+        pretrained=pretrained,
     )
 
     def render(d: dict[str, Any]) -> None:

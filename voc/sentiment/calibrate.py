@@ -26,7 +26,7 @@ def fit_calibration(decision: np.ndarray, lexicon: np.ndarray, y: np.ndarray, we
     X = _design(decision, lexicon)
     platt = LogisticRegression(C=100.0, class_weight="balanced", max_iter=1000)
     platt.fit(X, y, sample_weight=weight)
-    if decision.ndim == 1:
+    if platt.coef_.shape[0] == 1:
         return np.array([*platt.coef_.ravel(), platt.intercept_[0]], dtype=np.float64)
     return np.column_stack([platt.coef_, platt.intercept_]).astype(np.float64)
 

@@ -27,6 +27,7 @@ from voc.sentiment.features import identity
 from voc.sentiment.labels import ENGLISH, NEG, NEU, POS, read_labelled, read_rows
 from voc.sentiment.lexicon import LexiconScorer
 from voc.sentiment.model import SentimentModel
+from voc.sentiment.pretrained import check_choice
 from voc.sentiment.snow import SnowNLPScorer
 from voc.text.normalise import normalise
 from voc.text.segment import get_segmenter
@@ -233,13 +234,17 @@ def evaluate_files(
     group_col: str | None = None,
     adapt: bool = True,
     folds: int | None = None,
+    pretrained: str | None = None,
 ) -> dict:
     """``voc eval sentiment``: evaluate on ``file`` after training on ``train_files`` (same column names).
 
     ``folds`` cross-validates on ``file`` itself (``train_files`` then join every fold's training data);
-    with neither, voc is the lexicon alone (no training at all). ``group_col`` (e.g. a product or channel
+    with neither, voc is the lexicon alone (no training at all). ``pretrained`` picks voc's vector block
+    (``voc.sentiment.pretrained``; default the model's). ``group_col`` (e.g. a product or channel
     column of the training files) lets calibration leave groups out.
     """
+    if pretrained is not None:
+        check_choice(pretrained)
     texts, labels = read_labelled(Path(file), text_col, label_col)
     train_texts: list[str] = []
     train_labels: list[int] = []
@@ -249,10 +254,13 @@ def evaluate_files(
         train_texts.extend(t)
         train_labels.extend(y)
         train_groups.extend(g)
+    model = SentimentModel() if pretrained is None else SentimentModel(pretrained=pretrained)
     if folds:
         if folds < 2:
             raise IngestError(f"--folds must be at least 2, not {folds}")
-        return evaluate_folds(texts, labels, folds, train_texts, train_labels, snownlp=snownlp, adapt=adapt)
+        return evaluate_folds(
+            texts, labels, folds, train_texts, train_labels, snownlp=snownlp, adapt=adapt, model=model
+        )
     grouped = group_col is not None or len(train_files) > 1
     return evaluate(
         texts,
@@ -260,6 +268,7 @@ def evaluate_files(
         train_texts,
         train_labels,
         snownlp=snownlp,
+        model=model,
         train_groups=train_groups if grouped else None,
         adapt=adapt,
     )

@@ -24,9 +24,11 @@ from voc.sentiment import persist
 from voc.sentiment.adapt import adapt_model, sample_unlabelled, with_pseudo
 from voc.sentiment.base import NEGATIVE_BELOW, POSITIVE_ABOVE, SentimentResult, label_for
 from voc.sentiment.calibrate import fit_calibration, fit_thresholds, labels_at, prior_shift, probabilities, scores
-from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, readable, tfidf
+from voc.sentiment.explain import CueExplainer
+from voc.sentiment.features import char_grams, identity, lexicon_matrix, mark_negation, tfidf
 from voc.sentiment.labels import NEG, NEU, POS, weak_label
 from voc.sentiment.lexicon import LexiconScorer, inquiry_cap, is_inquiry, squash
+from voc.sentiment.pretrained import NONE, VECTOR_C, TextVectors, WordVectors, check_choice, make_vectors
 from voc.text.segment import get_segmenter
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,9 @@ class SentimentModel:
     """Word + char TF-IDF and lexicon features -> logistic regression, calibrated together with the lexicon.
 
     Class log-odds are ``W @ [model decision values, lexicon sum] + c``, fitted on out-of-fold decisions of
-    the training data, which both calibrates the model and decides how much to trust the lexicon. The score
+    the training data, which both calibrates the model and decides how much to trust the lexicon. With
+    ``pretrained="e5-words"`` a second classifier reads pooled e5 word vectors (``voc.sentiment.pretrained``)
+    and its decision values join the calibrator's input, which learns how much to trust each. The score
     is P(positive) - P(negative); with neutral training examples the band between the two label thresholds
     is fitted on those out-of-fold scores for macro-F1 instead of being fixed at ±0.2.
     """
@@ -73,6 +77,7 @@ class SentimentModel:
         balance_pseudo: bool = True,
         check_adaptation: bool = True,
         min_unlabelled: int = 500,
+        pretrained: str = NONE,
         random_state: int = 0,
     ) -> None:
         self.min_per_class = min_per_class
@@ -91,6 +96,7 @@ class SentimentModel:
         self.balance_pseudo = balance_pseudo
         self.check_adaptation = check_adaptation
         self.min_unlabelled = min_unlabelled
+        self.pretrained = pretrained
         self.random_state = random_state
 
     # ---- fitting -------------------------------------------------------------------------------------
@@ -118,6 +124,7 @@ class SentimentModel:
         weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         if weight.shape != y.shape:
             raise ValueError(f"{len(weight)} sample weights for {len(y)} texts")
+        check_choice(self.pretrained)
         self.lexicon_ = LexiconScorer(self.negative_below, self.positive_above, self.negation_window)
         pool = sample_unlabelled(unlabelled or (), set(texts), self.max_unlabelled, self.random_state)
         self.fingerprint_ = fingerprint([*texts, "\x1e", *pool] if pool else texts)
@@ -245,12 +252,21 @@ class SentimentModel:
         self.lex_scale_ = np.maximum(np.abs(lex).max(axis=0), 1.0)
         X = self._matrix(words, texts, lex)
         three = len(self.classes_) == 3
-        oof = np.zeros((len(y), 3) if three else len(y))
+        self.vectors_ = make_vectors(self.pretrained)
+        V = None if self.vectors_ is None else self.vectors_.fit(texts, tokens).transform(texts, tokens)
+        width = (3 if three else 1) * (1 if V is None else 2)
+        oof = np.zeros((len(y), width))
         for tr, te in self._folds(X, y, groups):
-            oof[te] = self._classifier().fit(X[tr], y[tr], sample_weight=weight[tr]).decision_function(X[te])
+            oof[te] = self._decisions(X, V, y, weight, tr, te)
         clf = self._classifier().fit(X, y, sample_weight=weight)
         self.coef_ = clf.coef_.astype(np.float64) if three else clf.coef_.ravel().astype(np.float64)
         self.intercept_ = clf.intercept_.astype(np.float64) if three else np.float64(clf.intercept_[0])
+        self.vector_coef_, self.vector_intercept_ = np.zeros(0), np.zeros(0)
+        if V is not None:
+            vclf = self._classifier(VECTOR_C).fit(V, y, sample_weight=weight)
+            self.vector_coef_ = vclf.coef_.astype(np.float64)
+            self.vector_intercept_ = vclf.intercept_.astype(np.float64)
+        oof = oof if width > 1 else oof.ravel()
         self.calibration_ = fit_calibration(oof, _evidence(lex, three), y, weight)
         if three and self.fit_band:
             real = slice(0, n_real if n_real is not None else len(y))
@@ -265,8 +281,19 @@ class SentimentModel:
         folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
         return folds.split(X, y)
 
-    def _classifier(self) -> LogisticRegression:
-        return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000, random_state=self.random_state)
+    def _decisions(self, X, V: np.ndarray | None, y: np.ndarray, weight: np.ndarray, tr, te) -> np.ndarray:
+        """Out-of-fold decision values of the text classifier (and the vector one beside it) on ``te``."""
+        out = self._classifier().fit(X[tr], y[tr], sample_weight=weight[tr]).decision_function(X[te])
+        out = out.reshape(len(te), -1)
+        if V is None:
+            return out
+        vec = self._classifier(VECTOR_C).fit(V[tr], y[tr], sample_weight=weight[tr]).decision_function(V[te])
+        return np.column_stack([out, vec.reshape(len(te), -1)])
+
+    def _classifier(self, C: float | None = None) -> LogisticRegression:
+        return LogisticRegression(
+            C=self.C if C is None else C, class_weight="balanced", max_iter=3000, random_state=self.random_state
+        )
 
     def set_empty(self) -> None:
         """The state of a model that learned nothing (too few labels): the lexicon alone decides."""
@@ -275,20 +302,13 @@ class SentimentModel:
         self.intercept_ = np.float64(0.0)
         self.lex_scale_ = np.ones(6)
         self.calibration_ = np.zeros(3)
-        self.feature_words_: dict[int, str] = {}
+        self.vectors_: WordVectors | TextVectors | None = None
+        self.vector_coef_, self.vector_intercept_ = np.zeros(0), np.zeros(0)
+        self.explainer_ = CueExplainer({}, np.zeros(0), self.n_cues)
 
     def index_words(self) -> None:
         """Map feature columns back to readable words, for the cues a score shows (after fit or load)."""
-        self.feature_words_ = {}
-        for feat, col in self.word_vec_.vocabulary_.items():
-            word = readable(feat)
-            if word is not None:
-                self.feature_words_[col] = word
-        push = self.coef_[POS] - self.coef_[NEG] if self.coef_.ndim == 2 else self.coef_
-        weight = np.zeros(push.shape[0])
-        cols = list(self.feature_words_)
-        weight[cols] = push[cols]
-        self._word_weight = sparse.diags(weight, format="csr")
+        self.explainer_ = CueExplainer(self.word_vec_.vocabulary_, self.coef_, self.n_cues)
 
     # ---- features ------------------------------------------------------------------------------------
     def _analyse(
@@ -346,6 +366,10 @@ class SentimentModel:
             return np.column_stack([1 - p, p, np.zeros(len(p))]), None
         X = self._matrix([self._words(t) for t in tokens], texts, lex)
         decision = X @ self.coef_.T + self.intercept_
+        if self.vectors_ is not None:
+            V = self.vectors_.transform(texts, tokens)
+            vec = V @ self.vector_coef_.T + self.vector_intercept_
+            decision = np.column_stack([np.asarray(decision).reshape(len(texts), -1), vec])
         shift = prior_shift(self.expected_prior_, self.reference_prior_)
         return probabilities(self.calibration_, decision, _evidence(lex, self.coef_.ndim == 2), shift), X
 
@@ -362,33 +386,15 @@ class SentimentModel:
         texts = [t or "" for t in texts]
         tokens, hits = self._analyse(texts, tokens)
         proba, X = self._proba(texts, tokens, hits)
-        pushes = self._pushes(X, len(texts))
+        pushes = self.explainer_.pushes(X, len(texts))
         out = []
         for i, s in enumerate(np.clip(scores(proba), -1.0, 1.0).tolist()):
             score = inquiry_cap(s, texts[i], hits[i], self.thresholds_) if texts[i].strip() else 0.0
-            out.append(SentimentResult(score, self.label(score), self._cues(score, hits[i], pushes[i])))
+            out.append(SentimentResult(score, self.label(score), self.explainer_.cues(score, hits[i], pushes[i])))
         return out
 
     def score(self, text: str) -> SentimentResult:
         return self.score_many([text])[0]
-
-    def _pushes(self, X: sparse.csr_matrix | None, n: int) -> list[list[tuple[float, str]]]:
-        """Per row, (tf-idf x coefficient, readable word) of the word features present: what cues rank."""
-        if X is None or not self.feature_words_:
-            return [[] for _ in range(n)]
-        P = X @ self._word_weight
-        P.eliminate_zeros()
-        data, cols, ptr = P.data.tolist(), P.indices.tolist(), P.indptr.tolist()
-        words = self.feature_words_
-        return [[(data[j], words[cols[j]]) for j in range(ptr[i], ptr[i + 1])] for i in range(n)]
-
-    def _cues(self, score: float, hits, pushes: list[tuple[float, str]]) -> tuple[str, ...]:
-        """Lexicon hits and the model's strongest present word features that push the same way as the score."""
-        sign = 1.0 if score >= 0 else -1.0
-        ranked = [(h.value * sign, h.phrase) for h in hits if h.value * sign > 0]
-        ranked.extend((v * sign * 5.0, w) for v, w in pushes if v * sign > 0)
-        ranked.sort(key=lambda x: -x[0])
-        return tuple(dict.fromkeys(w for _, w in ranked))[: self.n_cues]
 
     # ---- persistence ---------------------------------------------------------------------------------
     def get_params(self) -> dict:

