@@ -183,3 +183,17 @@ def test_fast_tfidf_matches_sklearn_transform() -> None:
     fast = tfidf(vec, [char_grams(t, 1, 3) for t in texts]).toarray()
     assert np.allclose(fast, vec.transform(texts).toarray())
     assert fast[0].any() and not fast[3].any()
+
+
+def test_past_max_train_a_stratified_sample_trains_and_keeps_the_class_mix() -> None:
+    from voc.sentiment.model import stratified_sample
+
+    y = np.array([0] * 300 + [1] * 600 + [2] * 100)
+    keep = stratified_sample(y, 500, random_state=0)
+    assert len(keep) == 500 and len(set(keep.tolist())) == 500
+    assert np.bincount(y[keep]).tolist() == [150, 300, 50]
+    texts, labels = rated(bank_records(700, seed=5))
+    capped = SentimentModel(min_per_class=50, max_train=400).fit(texts, labels)
+    full = SentimentModel(min_per_class=50).fit(texts, labels)
+    assert capped.n_train_ == 400 and full.n_train_ == len(texts)
+    assert capped.score("验证码一直收不到，客服也打不通").score < 0 < capped.score("柜员很耐心，办得很快").score

@@ -78,6 +78,7 @@ class SentimentSettings:
     min_rated_per_class: int = 100
     min_document_count: int = 3
     min_unlabelled: int = 500
+    max_training_rows: int = 100_000
     pretrained: str = "none"
 
 
@@ -206,6 +207,7 @@ CHOICES = {
 }
 RANGES: dict[str, tuple[float | None, float | None]] = {
     "ingest.max_text_chars": (1, None), "ingest.batch_size": (1, None), "ingest.workers": (1, 64),
+    "sentiment.max_training_rows": (1000, None),
     "store.lock_timeout": (0.1, None), "api.port": (1, 65535), "index.exact_threshold": (1, None),
     "dashboard.session_minutes": (1, 24 * 60), "dashboard.session_hours": (1, 24 * 7),
     "alerts.smtp_port": (1, 65535), "alerts.retries": (1, 10), "alerts.timeout": (0.1, None),
@@ -338,6 +340,7 @@ positive_threshold = 0.2
 min_rated_per_class = 100  # fewer labelled negatives or positives than this: lexicon and rules only
 min_document_count = 3     # the model stores only words and n-grams seen in at least this many documents
 min_unlabelled = 500       # fewer unrated records than this: no adaptation to them (too few to learn from)
+max_training_rows = 100000 # more labelled records than this: a stratified sample trains (bounded memory)
 # none: TF-IDF and the lexicon; e5: e5-small on every text beside them (better on real bank posts,
 # ~60 texts/s to score); e5-words: e5 vectors of the training words pooled per text (fast, small gain)
 pretrained = "none"

@@ -170,6 +170,7 @@ def train_sentiment(
         min_per_class=s.min_rated_per_class,
         min_df=s.min_document_count,
         min_unlabelled=s.min_unlabelled,
+        max_train=s.max_training_rows,
         pretrained=s.pretrained,
         negative_below=s.negative_threshold,
         positive_above=s.positive_threshold,

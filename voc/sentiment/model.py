@@ -73,6 +73,7 @@ class SentimentModel:
         n_cues: int = 5,
         pseudo_share: float = 1.0,
         max_unlabelled: int = 50_000,
+        max_train: int = 100_000,
         prior_correction: bool = True,
         balance_pseudo: bool = True,
         check_adaptation: bool = True,
@@ -92,6 +93,7 @@ class SentimentModel:
         self.n_cues = n_cues
         self.pseudo_share = pseudo_share
         self.max_unlabelled = max_unlabelled
+        self.max_train = max_train
         self.prior_correction = prior_correction
         self.balance_pseudo = balance_pseudo
         self.check_adaptation = check_adaptation
@@ -112,12 +114,12 @@ class SentimentModel:
         """Learn from labelled texts (codes of ``voc.sentiment.labels``); too few per class -> lexicon only.
 
         Negative and positive each need ``min_per_class`` examples; neutral becomes a third class when it
-        has as many, else its rows are left out. ``groups`` (product, channel or source of each record)
-        make the calibration folds leave whole groups out, so the lexicon/model blend is learned on
-        unfamiliar vocabulary, as new feedback will be. ``unlabelled`` texts (the unrated records) may adapt
-        the model by self-training and a prior shift, but only when ``AdaptationCheck`` finds the data
-        supports it (``adaptation_`` says what it found); ``target_prior`` sets the expected class mix
-        directly. ``sample_weight`` weighs the labelled rows.
+        has as many, else its rows are left out; past ``max_train`` rows a stratified sample trains.
+        ``groups`` (product, channel or source of each record) make the calibration folds leave whole
+        groups out, so the lexicon/model blend is learned on unfamiliar vocabulary, as new feedback will be.
+        ``unlabelled`` texts (the unrated records) may adapt the model by self-training and a prior shift,
+        but only when ``AdaptationCheck`` finds the data supports it (``adaptation_`` says what it found);
+        ``target_prior`` sets the expected class mix directly. ``sample_weight`` weighs the labelled rows.
         """
         texts = [t or "" for t in texts]
         y = np.asarray(labels, dtype=np.int64)
@@ -135,6 +137,11 @@ class SentimentModel:
             texts = [t for t, k in zip(texts, keep, strict=True) if k]
             y, weight = y[keep], weight[keep]
             groups = None if groups is None else [g for g, k in zip(groups, keep, strict=True) if k]
+        if len(texts) > self.max_train:
+            keep = stratified_sample(y, self.max_train, self.random_state)
+            log.info("training on a stratified sample of %d of %d labelled texts", len(keep), len(texts))
+            texts, y, weight = [texts[i] for i in keep], y[keep], weight[keep]
+            groups = None if groups is None else [groups[i] for i in keep]
         self.n_train_ = len(texts)
         self.n_pseudo_ = 0
         self.adaptation_: dict = {"applied": False, "reason": "no unlabelled texts"}
@@ -409,6 +416,17 @@ class SentimentModel:
     def load(cls, folder: Path | str) -> SentimentModel:
         """Rebuild a saved model: vectorisers from their vocabularies and idf, coefficients from .npy."""
         return persist.load(cls, Path(folder))
+
+
+def stratified_sample(y: np.ndarray, size: int, random_state: int) -> np.ndarray:
+    """Sorted row indices of a seeded sample of ``size`` rows keeping each class's share (memory stays bounded
+    however many ratings a workspace has; past ~100k rows a linear model learns little more)."""
+    rng = np.random.default_rng(random_state)
+    parts = []
+    for c in np.unique(y):
+        rows = np.flatnonzero(y == c)
+        parts.append(rng.choice(rows, max(1, round(size * len(rows) / len(y))), replace=False))
+    return np.sort(np.concatenate(parts))
 
 
 def _evidence(lex: np.ndarray, three: bool) -> np.ndarray:
