@@ -10,6 +10,7 @@ import pytest
 from test_sentiment_model import bank_records, rated
 
 import voc.embed.e5 as e5
+from voc import pipeline, vectors
 from voc.config import load_settings
 from voc.errors import ConfigError
 from voc.sentiment import SentimentModel
@@ -101,3 +102,52 @@ def test_sentence_vectors_mode_fits_saves_and_reloads(data, tmp_path: Path) -> N
     assert not (tmp_path / "m" / "vector_words.json").exists()
     probe = ["贷款审批拖了一个月", "经理上门帮老人办理"]
     assert np.allclose(loaded.predict_proba(probe), got.predict_proba(probe))
+
+
+def test_inside_shared_encoder_text_vectors_come_from_it_and_only_there() -> None:
+    calls: list[list[str]] = []
+
+    def encode(texts):
+        calls.append(list(texts))
+        return np.ones((len(texts), 384), np.float32)
+
+    with pre.shared_encoder(encode):
+        got = pre.encode_texts(["挂失补卡", "开户很快"])
+    assert calls == [["挂失补卡", "开户很快"]] and got.shape == (2, 384)
+    assert pre._shared == []
+
+
+def test_an_e5_workspace_encodes_each_record_once_for_sentiment_and_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voc.schema import Record
+    from voc.store import Store
+    from voc.text import clean
+    from voc.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    config = ws.config_path.read_text(encoding="utf-8").replace('model = "corpus"', 'model = "e5-small"')
+    ws.config_path.write_text(config.replace('pretrained = "none"', 'pretrained = "e5"'), encoding="utf-8")
+    ws = Workspace.open(ws.home)
+    rows = bank_records(300, seed=11)
+    records = []
+    for i, (raw, stars) in enumerate(rows):
+        c = clean(raw)
+        records.append(Record(source="app", source_id=f"r{i}", channel="rating", created_at="2026-05-01T10:00:00+08:00",
+                              text=c.text, tokens=c.tokens, rating=stars, rating_scale="star5"))
+    encoded: list[str] = []
+    real = e5.E5Embedder.encode
+
+    def counting(self, texts, *args, **kwargs):
+        encoded.extend(texts)
+        return real(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(e5.E5Embedder, "encode", counting)
+    monkeypatch.setattr(pre, "_text_cache", {})
+    with Store.open(ws.db_path) as store:
+        store.upsert_records(records)
+        info = pipeline.train_and_rescore(ws, store)
+        distinct = {r["text"] for batch in store.iter_texts() for r in batch}
+        assert vectors.load_index(ws) is not None
+    assert info["saved"] and not info["lexicon_only"]
+    assert len(encoded) == len(set(encoded)) == len(distinct)

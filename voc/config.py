@@ -342,7 +342,8 @@ min_document_count = 3     # the model stores only words and n-grams seen in at 
 min_unlabelled = 500       # fewer unrated records than this: no adaptation to them (too few to learn from)
 max_training_rows = 100000 # more labelled records than this: a stratified sample trains (bounded memory)
 # none: TF-IDF and the lexicon; e5: e5-small on every text beside them (better on real bank posts,
-# ~60 texts/s to score); e5-words: e5 vectors of the training words pooled per text (fast, small gain)
+# ~60 texts/s, shared with search when [embedding] model = "e5-small"); e5-words: e5 vectors of the
+# training words pooled per text (fast, small gain)
 pretrained = "none"
 
 [themes]

@@ -8,12 +8,15 @@ assembly, the dashboard, search, the API) never run or save a step.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from voc import enrich as enrichment
 from voc import step_fallback, vectors, views
+from voc.embed import E5_NAMES
 from voc.errors import VocError
 from voc.monthly import compute_flags, rules_from_settings
+from voc.sentiment import pretrained
 from voc.store import Store
 from voc.taxonomy import Taxonomy
 from voc.tracking import months_to_run, track_themes
@@ -42,17 +45,27 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict
         return list(fitted[0].predict(embedder.encode([r["text"] for r in unmatched])))
 
     scorer = enrichment.load_scorer(ws.models_dir, ws.settings)
-    result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=step_of).to_dict()
+    with shared_e5(ws, store, embedder):
+        result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=step_of).to_dict()
     result["step_fallback"] = fitted[0].report if fitted else {"abstains": "every record matched a rule"}
     result["indexed"] = vectors.update_index(ws, store, embedder)
     return result
+
+
+def shared_e5(ws: Workspace, store: Store, embedder: Any = None) -> AbstractContextManager[None]:
+    """Sentiment's e5 vectors from the workspace's cached e5 embedder when both use e5, else its own."""
+    s = ws.settings
+    if s.sentiment.pretrained != pretrained.E5_TEXTS or s.embedding.model.strip() not in E5_NAMES:
+        return nullcontext()
+    return pretrained.shared_encoder((embedder or vectors.workspace_embedder(ws, store)).encode)
 
 
 def train_and_rescore(
     ws: Workspace, store: Store, extra: tuple[list[str], list[int]] | None = None
 ) -> dict[str, Any]:
     """Learn sentiment from the rated records (and ``extra`` labelled texts) and re-score every record with it."""
-    info = enrichment.train_sentiment(store, ws.models_dir, ws.settings, extra=extra)
+    with shared_e5(ws, store):
+        info = enrichment.train_sentiment(store, ws.models_dir, ws.settings, extra=extra)
     info["rescored"] = enrich_workspace(ws, store, only_new=False)["records"]
     return info
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -37,6 +38,18 @@ VECTOR_C = 10.0
 _cache: dict[str, np.ndarray] = {}
 _text_cache: dict[str, np.ndarray] = {}
 _warned: list[bool] = []
+_shared: list[Callable[[Sequence[str]], np.ndarray]] = []
+
+
+@contextmanager
+def shared_encoder(encode: Callable[[Sequence[str]], np.ndarray]) -> Iterator[None]:
+    """Within the block ``e5`` text vectors come from ``encode``: the workspace's own cached e5 embedder, so a
+    record is encoded once for sentiment and search alike (same model, prefix and 512-character cut)."""
+    _shared.append(encode)
+    try:
+        yield
+    finally:
+        _shared.remove(encode)
 
 
 def encode_words(words: Sequence[str]) -> np.ndarray:
@@ -53,6 +66,9 @@ def encode_words(words: Sequence[str]) -> np.ndarray:
 def encode_texts(texts: Sequence[str]) -> np.ndarray:
     """e5-small vectors of texts; a process cache (cleared past MAX_CACHED_TEXTS) spares folds and trials."""
     from voc.embed.e5 import E5Embedder
+
+    if _shared:
+        return np.asarray(_shared[-1](list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
     todo = [t for t in dict.fromkeys(texts) if t not in _text_cache]
     if len(_text_cache) + len(todo) > MAX_CACHED_TEXTS:
@@ -165,7 +181,7 @@ class TextVectors:
         return self
 
     def transform(self, texts: Sequence[str], tokens: Sequence[Sequence[str]]) -> np.ndarray:
-        return encode_texts([t[:512] for t in texts])
+        return encode_texts(list(texts))  # E5Embedder reads the first 512 characters
 
     def state(self) -> tuple[list[str], dict[str, np.ndarray]]:
         return [], {}
