@@ -42,6 +42,16 @@ def label(lex: LexiconScorer, text: str) -> str:
         ("服务不错", POSITIVE),
         ("这次转账没出错", POSITIVE),
         ("密码明明没输错却提示错误", NEGATIVE),
+        # 一般 is mostly "usually"; as a verdict it follows what it judges or ends the clause.
+        ("一般信用卡申请的方式大致有两种", NEUTRAL),
+        ("一般来说三个工作日到账", NEUTRAL),
+        ("额度一般都是两万", NEUTRAL),
+        ("柜员服务一般，等了很久", NEGATIVE),
+        ("手机银行体验很一般", NEGATIVE),
+        ("就一般吧！", NEGATIVE),
+        # 不是一般的X is "extremely X", not a negation of X.
+        ("客服速度不是一般的慢", NEGATIVE),
+        ("这家网点服务不是一般的好", POSITIVE),
     ],
 )
 def test_segmentation_traps(lex: LexiconScorer, text: str, expected: str) -> None:
