@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from voc.embed.base import l2_normalise
 from voc.errors import ConfigError
 from voc.text.segment import get_segmenter
 
@@ -54,30 +55,27 @@ def shared_encoder(encode: Callable[[Sequence[str]], np.ndarray]) -> Iterator[No
 
 def encode_words(words: Sequence[str]) -> np.ndarray:
     """e5-small vectors of words (``query: `` prefix), each distinct word encoded once per process."""
-    from voc.embed.e5 import E5Embedder
-
-    todo = [w for w in dict.fromkeys(words) if w not in _cache]
-    if todo:
-        for w, v in zip(todo, E5Embedder().fit([]).encode(todo), strict=True):
-            _cache[w] = v.astype(np.float32)
-    return np.asarray([_cache[w] for w in words], dtype=np.float32).reshape(len(words), -1)
+    return _encode_cached(words, _cache)
 
 
 def encode_texts(texts: Sequence[str]) -> np.ndarray:
     """e5-small vectors of texts; a process cache (cleared past MAX_CACHED_TEXTS) spares folds and trials."""
-    from voc.embed.e5 import E5Embedder
-
     if _shared:
         return np.asarray(_shared[-1](list(texts)), dtype=np.float32).reshape(len(texts), -1)
-
-    todo = [t for t in dict.fromkeys(texts) if t not in _text_cache]
-    if len(_text_cache) + len(todo) > MAX_CACHED_TEXTS:
+    if len(_text_cache) + sum(t not in _text_cache for t in dict.fromkeys(texts)) > MAX_CACHED_TEXTS:
         _text_cache.clear()
-        todo = list(dict.fromkeys(texts))
+    return _encode_cached(texts, _text_cache)
+
+
+def _encode_cached(items: Sequence[str], cache: dict[str, np.ndarray]) -> np.ndarray:
+    """e5 vectors of ``items``, encoding only the distinct ones ``cache`` lacks (and keeping them there)."""
+    from voc.embed.e5 import E5Embedder
+
+    todo = [t for t in dict.fromkeys(items) if t not in cache]
     if todo:
         for t, v in zip(todo, E5Embedder().fit([]).encode(todo), strict=True):
-            _text_cache[t] = v.astype(np.float32)
-    return np.asarray([_text_cache[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+            cache[t] = v.astype(np.float32)
+    return np.asarray([cache[t] for t in items], dtype=np.float32).reshape(len(items), -1)
 
 
 def make_vectors(choice: str) -> WordVectors | TextVectors | None:
@@ -150,12 +148,8 @@ class WordVectors:
         for i, d in enumerate(docs):
             ids = [j for j in map(get, d) if j is not None]
             if ids:
-                w = self.weights_[ids]
-                v = w @ self.vectors_[ids]
-                norm = float(np.linalg.norm(v))
-                if norm > 0:
-                    out[i] = v / norm
-        return out
+                out[i] = self.weights_[ids] @ self.vectors_[ids]
+        return l2_normalise(out)
 
     def state(self) -> tuple[list[str], dict[str, np.ndarray]]:
         """Words in column order and the arrays to save beside them."""
