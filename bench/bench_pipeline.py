@@ -35,8 +35,8 @@ SOURCES = (
 )
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak RSS in GB) of one child process; a failing step stops the benchmark with its output."""
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak RSS in GB, stdout) of one child process; a failing step stops the benchmark with its output."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read() if proc.stdout else b""
@@ -44,7 +44,7 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(args)} failed:\n{out.decode('utf-8', 'replace')[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024**2  # Linux reports KiB
+    return seconds, usage.ru_maxrss / 1024**2, out.decode("utf-8", "replace")  # Linux reports KiB
 
 
 def configure(home: Path, settings: list[str]) -> None:
@@ -66,7 +66,7 @@ def pipeline(n: int, root: Path, settings: list[str]) -> list[dict[str, Any]]:
     voc = [sys.executable, "-m", "voc"]
     rows: list[dict[str, Any]] = []
     if not (data / "MANIFEST.json").exists():
-        sec, rss = run([sys.executable, "-m", "voc.sample", str(data), "--scale", f"{n / SAMPLE_RECORDS:.4f}"], env)
+        sec, rss, _ = run([sys.executable, "-m", "voc.sample", str(data), "--scale", f"{n / SAMPLE_RECORDS:.4f}"], env)
         rows.append({"records": n, "step": "(generate data)", "seconds": round(sec, 1), "peak_rss_gb": round(rss, 2)})
     records = json.loads((data / "MANIFEST.json").read_text("utf-8"))["records"]["total"]
     shutil.rmtree(home, ignore_errors=True)
@@ -74,12 +74,12 @@ def pipeline(n: int, root: Path, settings: list[str]) -> list[dict[str, Any]]:
     configure(home, settings)
     total, peak = 0.0, 0.0
     for kind, path, extra in SOURCES:
-        sec, rss = run([*voc, "ingest", kind, str(data / path), *extra], env)
+        sec, rss, _ = run([*voc, "ingest", kind, str(data / path), *extra], env)
         total, peak = total + sec, max(peak, rss)
     steps = [("ingest", total, peak)]
     for name, cmd in (("sentiment train", ["sentiment", "train"]), ("enrich", ["enrich"]), ("themes", ["themes"]),
                       ("flags", ["flags"]), ("report", ["report"])):
-        steps.append((name, *run([*voc, *cmd], env)))
+        steps.append((name, *run([*voc, *cmd], env)[:2]))
     for name, sec, rss in steps:
         rows.append({"records": records, "step": name, "seconds": round(sec, 1), "peak_rss_gb": round(rss, 2)})
         print(rows[-1], flush=True)

@@ -7,7 +7,7 @@ the workspace's own rated records.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from voc.config import Settings
+from voc.engine import Engine, LocalEngine
 from voc.sentiment import (
     NEGATIVE,
     NEUTRAL,
@@ -78,33 +79,35 @@ class EnrichResult:
                 "scorer": self.scorer}
 
 
-def _fallback_for(batch: list[dict[str, Any]], step_of: Callable[[list[dict[str, Any]]], list[str | None]] | None
-                  ) -> Callable[[list[int]], list[str | None]] | None:
-    """Taxonomy.classify's fallback for one batch: `step_of` on the unmatched records."""
-    if step_of is None:
-        return None
-    return lambda todo: step_of([batch[i] for i in todo])
+StepOf = Callable[[list[dict[str, Any]]], list[str | None]]
 
 
-def enrich(
-    store: Store,
-    scorer: Scorer,
-    taxonomy: Taxonomy,
-    only_new: bool = True,
-    progress: Progress | None = None,
-    step_of: Callable[[list[dict[str, Any]]], list[str | None]] | None = None,
-) -> EnrichResult:
-    """Score and classify records batch by batch; each batch commits on its own so a crash loses one batch.
+@dataclass
+class ScoredBatch:
+    """One batch's derived fields, ready for :meth:`Store.write_enrichment`."""
+
+    rows: list[Enrichment]
+    turn_scores: list[tuple[str, int, float]]
+
+
+@dataclass
+class Scoring:
+    """Everything scoring a batch needs, in one picklable object an engine can ship to its workers once.
 
     ``step_of`` optionally supplies an embedding-based process step for the records of a batch that no
     keyword rule matches (it is given only those); the step itself is :meth:`Taxonomy.classify`'s.
     """
-    result = EnrichResult(scorer=type(scorer).__name__)
-    for batch in store.iter_for_enrichment(only_new=only_new):
+
+    scorer: Scorer
+    taxonomy: Taxonomy
+    step_of: StepOf | None = None
+
+    def __call__(self, item: tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]) -> ScoredBatch:
+        """Sentiment, escalation, complaint flag and process step of one batch and the turns of its calls."""
+        batch, turns = item
+        scorer = self.scorer
         scores = scorer.score_many([r["text"] for r in batch])
-        calls = [r["id"] for r in batch if r["channel"] == "call"]
-        turns = store.customer_turns(calls) if calls else {}
-        steps = taxonomy.classify([r["tokens"].split() for r in batch], _fallback_for(batch, step_of))
+        steps = self.taxonomy.classify([r["tokens"].split() for r in batch], _fallback_for(batch, self.step_of))
         neutral = [i for i, r in enumerate(scores) if r.label == NEUTRAL]
         cued = dict(zip(neutral, complaint_cues([batch[i]["text"] for i in neutral]), strict=True))
         rows, turn_scores = [], []
@@ -122,12 +125,49 @@ def enrich(
                 turn_scores += [(rec["id"], t["idx"], s) for t, s in zip(customer, cs.trajectory, strict=False)]
             complaint = is_complaint(label, rec["rating"], rec["rating_scale"], escalation, cued.get(i, False))
             rows.append(Enrichment(rec["id"], score, label, cues, escalation, complaint, step))
-            result.complaints += complaint
-            result.escalations += bool(escalation)
-        store.write_enrichment(rows, turn_scores)
-        result.records += len(rows)
+        return ScoredBatch(rows, turn_scores)
+
+
+def _fallback_for(batch: list[dict[str, Any]], step_of: StepOf | None
+                  ) -> Callable[[list[int]], list[str | None]] | None:
+    """Taxonomy.classify's fallback for one batch: `step_of` on the unmatched records."""
+    if step_of is None:
+        return None
+    return lambda todo: step_of([batch[i] for i in todo])
+
+
+def batches_to_enrich(
+    store: Store, only_new: bool = True
+) -> Iterator[tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]]:
+    """The store's batches still to enrich, each with the turns of its calls (what a worker needs)."""
+    for batch in store.iter_for_enrichment(only_new=only_new):
+        calls = [r["id"] for r in batch if r["channel"] == "call"]
+        yield batch, (store.customer_turns(calls) if calls else {})
+
+
+def enrich(
+    store: Store,
+    scorer: Scorer,
+    taxonomy: Taxonomy,
+    only_new: bool = True,
+    progress: Progress | None = None,
+    step_of: StepOf | None = None,
+    engine: Engine | None = None,
+) -> EnrichResult:
+    """Score and classify records batch by batch; each batch commits on its own so a crash loses one batch.
+
+    The ``engine`` decides where batches are scored (this process by default, or a Ray cluster); reads and
+    writes stay here, in the store.
+    """
+    result = EnrichResult(scorer=type(scorer).__name__)
+    scoring = Scoring(scorer, taxonomy, step_of)
+    for scored in (engine or LocalEngine()).map(scoring, batches_to_enrich(store, only_new)):
+        store.write_enrichment(scored.rows, scored.turn_scores)
+        result.records += len(scored.rows)
+        result.complaints += sum(r.complaint for r in scored.rows)
+        result.escalations += sum(bool(r.escalation) for r in scored.rows)
         if progress:
-            progress(len(rows))
+            progress(len(scored.rows))
     return result
 
 

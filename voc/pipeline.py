@@ -14,6 +14,7 @@ from typing import Any
 from voc import enrich as enrichment
 from voc import step_fallback, vectors, views
 from voc.embed import E5_NAMES
+from voc.engine import Engine
 from voc.errors import VocError
 from voc.monthly import compute_flags, rules_from_settings
 from voc.sentiment import pretrained
@@ -25,30 +26,42 @@ from voc.workspace import Workspace
 log = logging.getLogger(__name__)
 
 
-def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True) -> dict[str, Any]:
+def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True, engine: Engine | None = None
+                     ) -> dict[str, Any]:
     """Sentiment, escalation, complaint flag and process step, then embed and index what is new.
 
     Records stored before keyword search had character bigrams get them first (once: later records get
-    theirs when they are stored).
+    theirs when they are stored). The ``engine`` runs scoring and embedding (this process by default).
     """
     store.backfill_grams()
     taxonomy = Taxonomy.load()
     embedder = vectors.workspace_embedder(ws, store)
     fitted: list[step_fallback.StepFallback] = []
 
-    def step_of(unmatched: list[dict[str, Any]]) -> list[str | None]:
-        """Steps of the records no keyword rule matched, from their vectors (calibrated on first need)."""
+    def calibrated() -> step_fallback.StepFallback:
+        """The embedding fallback for process steps, calibrated on the rule-matched records on first need."""
         if not fitted:
             fitted.append(step_fallback.calibrate(store.iter_for_enrichment(only_new=False), taxonomy, embedder.encode))
-        if fitted[0].centroids is None:
-            return [None] * len(unmatched)
-        return list(fitted[0].predict(embedder.encode([r["text"] for r in unmatched])))
+        return fitted[0]
 
+    def step_of(unmatched: list[dict[str, Any]]) -> list[str | None]:
+        """Steps of the records no keyword rule matched, from their vectors."""
+        fallback = calibrated()
+        if fallback.centroids is None:
+            return [None] * len(unmatched)
+        return list(fallback.predict(embedder.encode([r["text"] for r in unmatched])))
+
+    steps: enrichment.StepOf | None = step_of
+    if engine is not None and engine.name != "local":  # workers cannot read the store: ship a fitted fallback
+        fallback = calibrated()
+        portable = vectors.portable(embedder)
+        steps = None if fallback.centroids is None else step_fallback.FallbackSteps(fallback, portable)
     scorer = enrichment.load_scorer(ws.models_dir, ws.settings)
     with shared_e5(ws, store, embedder):
-        result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=step_of).to_dict()
+        result = enrichment.enrich(store, scorer, taxonomy, only_new=only_new, step_of=steps, engine=engine).to_dict()
     result["step_fallback"] = fitted[0].report if fitted else {"abstains": "every record matched a rule"}
-    result["indexed"] = vectors.update_index(ws, store, embedder)
+    result["indexed"] = vectors.update_index(ws, store, embedder, engine=engine)
+    result["engine"] = engine.name if engine is not None else "local"
     return result
 
 
@@ -61,12 +74,12 @@ def shared_e5(ws: Workspace, store: Store, embedder: Any = None) -> AbstractCont
 
 
 def train_and_rescore(
-    ws: Workspace, store: Store, extra: tuple[list[str], list[int]] | None = None
+    ws: Workspace, store: Store, extra: tuple[list[str], list[int]] | None = None, engine: Engine | None = None
 ) -> dict[str, Any]:
     """Learn sentiment from the rated records (and ``extra`` labelled texts) and re-score every record with it."""
     with shared_e5(ws, store):
         info = enrichment.train_sentiment(store, ws.models_dir, ws.settings, extra=extra)
-    info["rescored"] = enrich_workspace(ws, store, only_new=False)["records"]
+    info["rescored"] = enrich_workspace(ws, store, only_new=False, engine=engine)["records"]
     return info
 
 

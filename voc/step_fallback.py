@@ -91,6 +91,17 @@ class StepFallback:
         return self
 
 
+@dataclass
+class FallbackSteps:
+    """A calibrated fallback and its embedder as one picklable ``step_of``, for an engine's workers."""
+
+    fallback: StepFallback
+    embedder: Any
+
+    def __call__(self, unmatched: list[dict[str, Any]]) -> list[str | None]:
+        return list(self.fallback.predict(self.embedder.encode([r["text"] for r in unmatched])))
+
+
 def masked_text(tokens: Sequence[str], keywords: frozenset[str]) -> str:
     """The record as the fallback would meet it: its taxonomy keywords taken out."""
     return "".join(t for t in tokens if t not in keywords)

@@ -7,7 +7,8 @@ it; a different embedder means a full re-embed, never a mixed index.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from voc import embed
 from voc.artifacts import save_folder, set_aside
 from voc.embed.base import config_hash
 from voc.embed.cache import CachedEncoder
+from voc.engine import Engine, LocalEngine
 from voc.errors import VocError
 from voc.index import VectorIndex
 from voc.store import Store
@@ -103,8 +105,28 @@ def load_index(ws: Workspace) -> VectorIndex | None:
     return VectorIndex.load(ws.index_dir)
 
 
-def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[[int], None] | None = None) -> int:
-    """Embed and add every stored record the index lacks; rebuild from scratch if the embedder changed."""
+@dataclass
+class EncodeRows:
+    """Vectors of one (row ids, texts) work item: what an engine's workers run to fill the index."""
+
+    embedder: Any
+
+    def __call__(self, item: tuple[list[int], list[str]]) -> tuple[list[int], np.ndarray]:
+        rids, texts = item
+        return rids, self.embedder.encode(texts)
+
+
+def portable(embedder: Any) -> Any:
+    """The embedder as another process gets it: without the driver's text cache (a local SQLite file)."""
+    return embedder.embedder if isinstance(embedder, CachedEncoder) else embedder
+
+
+def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[[int], None] | None = None,
+                 engine: Engine | None = None) -> int:
+    """Embed and add every stored record the index lacks; rebuild from scratch if the embedder changed.
+
+    The ``engine`` encodes (this process by default); vectors it brings back also fill the text cache.
+    """
     fp = embedder.fingerprint
     index = load_index(ws)
     if index is not None and index.fingerprint_ != fp:
@@ -116,12 +138,23 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
     if len(gone):  # rows replaced by a new version (new row id) or deleted: their old vectors go
         index.remove(gone)
     todo = todo.tolist()
-    for i in range(0, len(todo), ENCODE_BATCH):
-        rows = store.texts_for_rids(todo[i : i + ENCODE_BATCH])
-        vecs = embedder.encode([r["text"] for r in rows])
-        index.add(np.array([r["rid"] for r in rows], dtype=np.int64), vecs)
+    engine = engine or LocalEngine()
+    remote = engine.name != "local"
+    texts: dict[int, str] = {}
+
+    def items() -> Iterator[tuple[list[int], list[str]]]:
+        for i in range(0, len(todo), ENCODE_BATCH):
+            rows = store.texts_for_rids(todo[i : i + ENCODE_BATCH])
+            if remote and isinstance(embedder, CachedEncoder):
+                texts.update((r["rid"], r["text"]) for r in rows)
+            yield [r["rid"] for r in rows], [r["text"] for r in rows]
+
+    for rids, vecs in engine.map(EncodeRows(portable(embedder) if remote else embedder), items()):
+        index.add(np.array(rids, dtype=np.int64), vecs)
+        if texts:
+            embedder.remember([texts.pop(r) for r in rids], vecs)
         if progress:
-            progress(len(rows))
+            progress(len(rids))
     if todo or len(gone) or not (ws.index_dir / "manifest.json").exists():
         index.save(ws.index_dir, fingerprint=fp)
     return len(todo)

@@ -25,17 +25,40 @@ eval_app = typer.Typer(help="Measure voc against baselines on labelled files.")
 
 
 
+EngineOpt = Annotated[
+    str, typer.Option("--engine", help="Where scoring and embedding run: local (this process) or ray (Ray Data).")
+]
+AddressOpt = Annotated[
+    str | None,
+    typer.Option("--address", help="The Ray cluster to use (ray://head:10001 or auto); default: a local Ray.",
+                 show_default=False),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Ray actors at once (default: one per CPU of the cluster).",
+                 show_default=False),
+]
+
+
 def enrich(
     home: HomeOpt = None,
     all_records: Annotated[bool, typer.Option("--all", help="Re-score every record, not only new ones.")] = False,
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
+    workers: WorkersOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Score sentiment and escalation, flag complaints, map process steps, update the vector index."""
     from voc import pipeline
+    from voc.engine import make_engine
 
     ws = open_workspace(home)
     with open_store(ws) as store:
-        result = pipeline.enrich_workspace(ws, store, only_new=not all_records)
+        runner = make_engine(engine, address, workers)
+        try:
+            result = pipeline.enrich_workspace(ws, store, only_new=not all_records, engine=runner)
+        finally:
+            runner.close()
     emit(result, as_json, lambda d: console.print(_kv("enrich", d)))
 
 
@@ -53,16 +76,24 @@ def sentiment_train(
     ] = None,
     text_col: TextCol = "text",
     label_col: LabelCol = "label",
+    engine: EngineOpt = "local",
+    address: AddressOpt = None,
+    workers: WorkersOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fit the sentiment model on rated records (plus --train-file), adapt it if the check allows, re-score all."""
     from voc import pipeline
+    from voc.engine import make_engine
     from voc.sentiment.labels import read_labelled
 
     ws = open_workspace(home)
     extra = read_labelled(train_file, text_col, label_col) if train_file else None
     with open_store(ws) as store:
-        result = pipeline.train_and_rescore(ws, store, extra=extra)
+        runner = make_engine(engine, address, workers)
+        try:
+            result = pipeline.train_and_rescore(ws, store, extra=extra, engine=runner)
+        finally:
+            runner.close()
     emit(result, as_json, lambda d: console.print(_kv("sentiment train", d)))
 
 

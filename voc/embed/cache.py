@@ -43,6 +43,10 @@ class CachedEncoder:
     def save(self, path: str | Path) -> Path:
         return self.embedder.save(path)
 
+    def remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep vectors encoded elsewhere (an engine's workers encode without the cache file)."""
+        self.cache.put_many([(text_key(t or ""), v) for t, v in zip(texts, vectors, strict=True) if (t or "").strip()])
+
     def encode(self, texts: Sequence[str], batch_size: int = WRITE_BATCH, show_progress: bool = False) -> np.ndarray:
         texts = [t or "" for t in texts]
         keys = [text_key(t) for t in texts]
