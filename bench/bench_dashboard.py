@@ -77,34 +77,34 @@ def bench_queries(home: Path) -> list[dict]:
     from voc.store import Filters, Store
 
     store = Store.open(home / "voc.db", readonly=True)
-    month = store.months()[-1]
-    flags = store.get_flags(month)
+    month = store.records.months()[-1]
+    flags = store.themes.get_flags(month)
     tid = flags[0]["theme_id"] if flags else 0
-    calls = store.calls_of_month(month)
+    calls = store.browse.calls_of_month(month)
     calls_id = calls[0]["id"] if calls else ""
     steps = [
-        ("months", lambda: store.months()),
+        ("months", lambda: store.records.months()),
         ("kpi_rows (month_overview)", lambda: month_overview(store, month)),
-        ("get_flags", lambda: store.get_flags(month)),
-        ("theme_stats(theme)", lambda: store.theme_stats(theme_id=tid)),
-        ("theme_examples", lambda: store.theme_examples(tid, month, 8)),
-        ("distinct_values(branch)", lambda: store.distinct_values("branch")),
-        ("distinct_values(agent_id)", lambda: store.distinct_values("agent_id")),
-        ("count_filtered(theme, month dates)", lambda: store.count_filtered(Filters(theme_id=tid))),
-        ("browse_records(theme)", lambda: store.browse_records(Filters(theme_id=tid), 20)),
-        ("keyword_search(转账限额)", lambda: store.keyword_search(["转账限额"], None, 100)),
+        ("get_flags", lambda: store.themes.get_flags(month)),
+        ("theme_stats(theme)", lambda: store.themes.theme_stats(theme_id=tid)),
+        ("theme_examples", lambda: store.themes.theme_examples(tid, month, 8)),
+        ("distinct_values(branch)", lambda: store.browse.distinct_values("branch")),
+        ("distinct_values(agent_id)", lambda: store.browse.distinct_values("agent_id")),
+        ("count_filtered(theme, month dates)", lambda: store.browse.count_filtered(Filters(theme_id=tid))),
+        ("browse_records(theme)", lambda: store.browse.browse_records(Filters(theme_id=tid), 20)),
+        ("keyword_search(转账限额)", lambda: store.search.keyword_search(["转账限额"], None, 100)),
         ("keyword_search(转账限额, channel=call)",
-         lambda: store.keyword_search(["转账限额"], Filters(channel="call"), 100)),
-        ("calls_of_month", lambda: store.calls_of_month(month)),
-        ("get_record+get_turns", lambda: (store.get_record(calls_id), store.get_turns(calls_id))),
+         lambda: store.search.keyword_search(["转账限额"], Filters(channel="call"), 100)),
+        ("calls_of_month", lambda: store.browse.calls_of_month(month)),
+        ("get_record+get_turns", lambda: (store.records.get_record(calls_id), store.records.get_turns(calls_id))),
         ("crosstab(channel x step, complaints)",
-         lambda: store.crosstab(month, "channel", "process_step", Filters(), None, True)),
+         lambda: store.browse.crosstab(month, "channel", "process_step", Filters(), None, True)),
         ("crosstab(branch x agent, all)",
-         lambda: store.crosstab(month, "branch", "agent_id", Filters(), None, False)),
-        ("agent_rates", lambda: store.agent_rates(month)),
-        ("count_records", lambda: store.count_records()),
-        ("health tables", lambda: (store.last_runs(30), store.get_cursors(), store.list_quarantine(200),
-                                   store.quarantine_count(), store.theme_runs())),
+         lambda: store.browse.crosstab(month, "branch", "agent_id", Filters(), None, False)),
+        ("agent_rates", lambda: store.stats.agent_rates(month)),
+        ("count_records", lambda: store.records.count_records()),
+        ("health tables", lambda: (store.runs.last_runs(30), store.runs.get_cursors(), store.runs.list_quarantine(200),
+                                   store.runs.quarantine_count(), store.themes.theme_runs())),
     ]
     rows = []
     for name, fn in steps:
@@ -131,7 +131,7 @@ def main() -> None:
 
     ws = Workspace.open(home)  # fails here, not silently in every page, when the workspace cannot be opened
     with Store.open(ws.db_path, readonly=True) as store:
-        records = store.count_records()
+        records = store.records.count_records()
     queries = bench_queries(home)
     print_table(f"store queries ({records:,} records, fresh connection)", queries)
     pages = bench_pages(args.repeat, args.query)

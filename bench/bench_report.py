@@ -91,13 +91,13 @@ def build(home: Path, records: int, history: int, seed: int = 0) -> tuple[Worksp
                 if theme is not None:
                     assign.append((rec.id, theme, round(rng.random(), 4)))
             for j in range(0, n, 5000):
-                store.upsert_records(recs[j:j + 5000])
-                store.write_enrichment(enr[j:j + 5000])
-            store.save_theme_month(month, [{**t, "last_month": month} for t in themes], assign, [],
+                store.records.upsert_records(recs[j:j + 5000])
+                store.enrichment.write_enrichment(enr[j:j + 5000])
+            store.themes.save_theme_month(month, [{**t, "last_month": month} for t in themes], assign, [],
                                    {"complaints": sum(e.complaint for e in enr), "assigned": len(assign),
                                     "new_themes": 0})
             total += n
-        store.refresh_theme_stats()
+        store.themes.refresh_theme_stats()
     return ws, months[-1], total
 
 

@@ -56,9 +56,10 @@ def main() -> None:
 
     ws = Workspace.open(args.home)
     store = Store.open(ws.db_path, readonly=True)
-    rids = np.array(store.all_rids(), dtype=np.int64)
+    rids = np.array(store.enrichment.all_rids(), dtype=np.int64)
     rng = np.random.default_rng(0)
-    sample = [r["text"] for r in store.texts_for_rids(rng.choice(rids, min(20_000, len(rids)), replace=False))]
+    picked = rng.choice(rids, min(20_000, len(rids)), replace=False)
+    sample = [r["text"] for r in store.enrichment.texts_for_rids(picked)]
     embedder = CorpusEmbedder(dim=256).fit(sample)
     vectors = clustered(len(rids), 256, rng)
     rows = []

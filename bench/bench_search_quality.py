@@ -79,8 +79,8 @@ def workspace(texts: Sequence[str], path: Path) -> tuple[Store, list[int]]:
         c = clean(text)
         records.append(Record(source="bench", source_id=str(i), channel="social",
                               created_at="2026-01-01T00:00:00+08:00", text=c.text, tokens=c.tokens))
-    store.upsert_records(records)
-    rids = store.rids_for([r.id for r in records])
+    store.records.upsert_records(records)
+    rids = store.records.rids_for([r.id for r in records])
     return store, [rids[r.id] for r in records]
 
 
@@ -112,7 +112,7 @@ def recall_at_10(store: Store, index: VectorIndex, emb: Any, queries: Sequence[s
     hits = 0
     for q, target in zip(queries, targets, strict=True):
         got = search(store, index, emb, q, k=10, mode=mode)
-        rids = store.rids_for([h.id for h in got])
+        rids = store.records.rids_for([h.id for h in got])
         hits += target in rids.values()
     return hits / len(queries)
 
@@ -123,7 +123,7 @@ def p_at_10(store: Store, index: VectorIndex, emb: Any, texts: Sequence[str], ri
     shares = []
     for qi in queries:
         got = search(store, index, emb, texts[qi], k=11, mode=mode)
-        found = [r for r in store.rids_for([h.id for h in got]).values() if r != rids[qi]][:10]
+        found = [r for r in store.records.rids_for([h.id for h in got]).values() if r != rids[qi]][:10]
         shares.append(np.mean([cat_of[r] == cats[qi] for r in found]) if found else 0.0)
     return float(np.mean(shares))
 

@@ -3,8 +3,8 @@
     python bench/make_big_workspace.py --records 1000000 --home /tmp/voc-big [--months 12] [--seed 0]
 
 Records are written pre-cleaned (tokens space-joined from a word pool, no jieba in the loop) with
-`Store.upsert_records`; sentiment, escalation, complaint and process step are written with
-`Store.write_enrichment`; themes are assigned like tests/builders.py does (`save_theme_month`,
+`RecordsRepository.upsert_records`; sentiment, escalation, complaint and process step are written with
+`EnrichmentRepository.write_enrichment`; themes are assigned like tests/builders.py does (`save_theme_month`,
 `refresh_theme_stats`, `compute_flags`), so every store query the dashboard runs sees realistic volumes.
 """
 
@@ -146,8 +146,8 @@ def build(home: Path, total: int, n_months: int, seed: int, batch: int) -> dict:
     with Store.open(ws.db_path) as store:
         for start in range(0, total, batch):
             recs, enr, turns, themed = make_batch(start, min(batch, total - start), months, weights, words, rng)
-            store.upsert_records(recs)
-            store.write_enrichment(enr, turns)
+            store.records.upsert_records(recs)
+            store.enrichment.write_enrichment(enr, turns)
             for rid, (month, tid) in themed.items():
                 assignments[month].append((rid, tid, round(rng.uniform(0.5, 0.99), 3)))
             print(f"  {start + len(recs):>9,} records  {time.perf_counter() - t0:6.1f} s", flush=True)
@@ -157,17 +157,17 @@ def build(home: Path, total: int, n_months: int, seed: int, batch: int) -> dict:
             themes = [{"theme_id": tid, "label": label, "keywords": kws, "process_step": step,
                        "first_month": months[-2] if pattern == "emerging" else months[0], "last_month": month,
                        "size": 0} for tid, (label, kws, step, pattern) in THEMES.items()]
-            store.save_theme_month(month, themes, assignments[month], [],
+            store.themes.save_theme_month(month, themes, assignments[month], [],
                                    {"complaints": len(assignments[month]), "assigned": len(assignments[month]),
                                     "new_themes": 0})
         timings["themes_s"] = time.perf_counter() - t1
         t2 = time.perf_counter()
-        store.refresh_theme_stats()
+        store.themes.refresh_theme_stats()
         timings["theme_stats_s"] = time.perf_counter() - t2
         t3 = time.perf_counter()
         flags = compute_flags(store, months[-1], FlagRules())
         timings["flags_s"] = time.perf_counter() - t3
-        count = store.count_records()
+        count = store.records.count_records()
     timings["total_s"] = time.perf_counter() - t0
     return {"home": str(ws.home), "records": count, "months": n_months, "flags": len(flags), **timings}
 

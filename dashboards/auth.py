@@ -29,7 +29,7 @@ def current_user(ctx: data.Ctx) -> User | None:
     now = _now()
     settings = ctx.ws.settings.dashboard
     if session is not None:
-        row = ctx.store.get_user(session["name"])
+        row = ctx.store.access.get_user(session["name"])
         alive = access.session_alive(session["started"], session["seen"], now, settings.session_minutes,
                                      settings.session_hours)
         if row is not None and alive and row["role"] == session["role"] and row["branch"] == session["branch"]:

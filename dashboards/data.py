@@ -78,13 +78,13 @@ def writer(ctx: Ctx) -> Store:
 
 def users_exist(ctx: Ctx) -> bool:
     """Read on every rerun (not cached): the first `voc users add` locks the dashboard at once."""
-    return ctx.store.count_users() > 0
+    return ctx.store.access.count_users() > 0
 
 
 def audit(ctx: Ctx, action: str, detail: str | None = None) -> None:
     """One audit event by the signed-in user; nothing when the dashboard has no users."""
     if ctx.user is not None:
-        writer(ctx).audit(ctx.user.name, action, detail)
+        writer(ctx).access.audit(ctx.user.name, action, detail)
 
 
 def context() -> Ctx:
@@ -176,7 +176,7 @@ def fixes(ctx: Ctx, month: str) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _months(home: str, stamp: str) -> list[str]:
-    return _store(home).months()
+    return _store(home).records.months()
 
 
 def months(ctx: Ctx) -> list[str]:
@@ -195,7 +195,7 @@ def overview(ctx: Ctx, month: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _flags(home: str, stamp: str, month: str) -> list[dict[str, Any]]:
-    return _store(home).get_flags(month)
+    return _store(home).themes.get_flags(month)
 
 
 def flags(ctx: Ctx, month: str) -> list[dict[str, Any]]:
@@ -205,7 +205,7 @@ def flags(ctx: Ctx, month: str) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _themes(home: str, stamp: str) -> list[dict[str, Any]]:
-    return _store(home).list_themes()
+    return _store(home).themes.list_themes()
 
 
 def themes(ctx: Ctx) -> list[dict[str, Any]]:
@@ -219,7 +219,7 @@ def themes(ctx: Ctx) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _theme_stats(home: str, stamp: str, theme_id: int) -> list[dict[str, Any]]:
-    return _store(home).theme_stats(theme_id=theme_id)
+    return _store(home).themes.theme_stats(theme_id=theme_id)
 
 
 def theme_stats(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
@@ -229,7 +229,7 @@ def theme_stats(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _label_history(home: str, stamp: str, theme_id: int) -> list[dict[str, Any]]:
-    return _store(home).label_history(theme_id)
+    return _store(home).themes.label_history(theme_id)
 
 
 def label_history(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
@@ -241,7 +241,7 @@ def label_history(ctx: Ctx, theme_id: int) -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _theme_examples(home: str, stamp: str, theme_id: int, month: str, k: int) -> list[dict[str, Any]]:
     store = _store(home)
-    theme = next((t for t in store.list_themes() if t["theme_id"] == theme_id), None)
+    theme = next((t for t in store.themes.list_themes() if t["theme_id"] == theme_id), None)
     return theme_quotes(store, theme, month, k) if theme else []
 
 
@@ -252,7 +252,7 @@ def theme_examples(ctx: Ctx, theme_id: int, month: str, k: int = 8) -> list[dict
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _choices(home: str, stamp: str, dimension: str) -> list[str]:
-    return [str(v) for v in _store(home).distinct_values(dimension)]
+    return [str(v) for v in _store(home).browse.distinct_values(dimension)]
 
 
 def choices(ctx: Ctx, dimension: str) -> list[str]:
@@ -285,7 +285,7 @@ def _similar(home: str, stamp: str, istamp: float, record_id: str, k: int, filte
 
 
 def similar(ctx: Ctx, record_id: str, k: int = 10) -> list[dict[str, Any]]:
-    if not access.may_see(ctx.store.get_record(record_id), ctx.user):
+    if not access.may_see(ctx.store.records.get_record(record_id), ctx.user):
         raise VocError(f"没有编号为 {record_id} 的记录")
     return _similar(ctx.home, ctx.stamp, _index_stamp(ctx.ws), record_id, k, _scoped(ctx, Filters()))
 
@@ -293,7 +293,7 @@ def similar(ctx: Ctx, record_id: str, k: int = 10) -> list[dict[str, Any]]:
 @st.cache_data(show_spinner=False, max_entries=128)
 def _browse(home: str, stamp: str, filters: Filters, limit: int) -> tuple[int, list[dict[str, Any]]]:
     store = _store(home)
-    return store.count_filtered(filters), store.browse_records(filters, limit=limit)
+    return store.browse.count_filtered(filters), store.browse.browse_records(filters, limit=limit)
 
 
 def browse(ctx: Ctx, filters: Filters, limit: int = 50) -> tuple[int, list[dict[str, Any]]]:
@@ -303,7 +303,7 @@ def browse(ctx: Ctx, filters: Filters, limit: int = 50) -> tuple[int, list[dict[
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _calls(home: str, stamp: str, month: str, escalated_only: bool) -> list[dict[str, Any]]:
-    return _store(home).calls_of_month(month, escalated_only=escalated_only)
+    return _store(home).browse.calls_of_month(month, escalated_only=escalated_only)
 
 
 def calls(ctx: Ctx, month: str, escalated_only: bool = False) -> list[dict[str, Any]]:
@@ -314,7 +314,7 @@ def calls(ctx: Ctx, month: str, escalated_only: bool = False) -> list[dict[str, 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _call(home: str, stamp: str, call_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     store = _store(home)
-    return store.get_record(call_id), store.get_turns(call_id)
+    return store.records.get_record(call_id), store.records.get_turns(call_id)
 
 
 def call(ctx: Ctx, call_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -326,7 +326,7 @@ def call(ctx: Ctx, call_id: str) -> tuple[dict[str, Any] | None, list[dict[str, 
 @st.cache_data(show_spinner="正在汇总…", max_entries=128)
 def _crosstab(home: str, stamp: str, month: str, rows: str, cols: str, filters: Filters,
               theme_ids: tuple[int, ...] | None, complaints_only: bool) -> list[dict[str, Any]]:
-    return _store(home).crosstab(month, rows, cols, filters, theme_ids, complaints_only)
+    return _store(home).browse.crosstab(month, rows, cols, filters, theme_ids, complaints_only)
 
 
 def crosstab(ctx: Ctx, month: str, rows: str, cols: str, filters: Filters,
@@ -336,7 +336,7 @@ def crosstab(ctx: Ctx, month: str, rows: str, cols: str, filters: Filters,
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _agent_rates(home: str, stamp: str, month: str) -> list[dict[str, Any]]:
-    return _store(home).agent_rates(month)
+    return _store(home).stats.agent_rates(month)
 
 
 def agent_rates(ctx: Ctx, month: str) -> list[dict[str, Any]]:
@@ -348,15 +348,15 @@ def agent_rates(ctx: Ctx, month: str) -> list[dict[str, Any]]:
 def _health(home: str, stamp: str) -> dict[str, Any]:
     store = _store(home)
     quarantine = [{k: q[k] for k in ("qid", "source", "file", "locator", "reason", "created_at")}
-                  for q in store.list_quarantine(limit=200)]
+                  for q in store.runs.list_quarantine(limit=200)]
     return {
-        "records": store.count_records(),
-        "runs": store.last_runs(limit=30),
-        "last_per_source": store.last_run_per_source(),
-        "cursors": store.get_cursors(),
+        "records": store.records.count_records(),
+        "runs": store.runs.last_runs(limit=30),
+        "last_per_source": store.runs.last_run_per_source(),
+        "cursors": store.runs.get_cursors(),
         "quarantine": quarantine,
-        "quarantine_count": store.quarantine_count(),
-        "theme_runs": store.theme_runs(),
+        "quarantine_count": store.runs.quarantine_count(),
+        "theme_runs": store.themes.theme_runs(),
         "schema_version": store.schema_version,
     }
 

@@ -1,6 +1,6 @@
 """Runs an ingestor against the store: batches, cursors, quarantine, progress and an optional process pool.
 
-Each batch (records + quarantine rows + cursor moves + run counters) is one ``Store.write_batch``
+Each batch (records + quarantine rows + cursor moves + run counters) is one ``RunsRepository.write_batch``
 transaction, so an interrupted run leaves the store exactly at a batch boundary and the next incremental
 run continues from the committed cursors. With ``workers > 1`` the ``build`` step (normalise, redact,
 segment) runs in a process pool on chunks of a few hundred items, results in order; only this process
@@ -201,16 +201,16 @@ def run_ingestor(
 
     A failure that stops the source as a whole (unreachable API, unreadable folder) finishes the run as
     'failed' with the message and re-raises; the batches committed before it stay, with their cursors.
-    ``on_changed`` is the declared policy for a stored id arriving with other content (see Store.write_batch).
+    ``on_changed`` is the declared policy for a stored id arriving with other content (see RunsRepository.write_batch).
     """
-    run_id = store.start_run(ingestor.source, ingestor.kind, ingestor.location)
+    run_id = store.runs.start_run(ingestor.source, ingestor.kind, ingestor.location)
     result = RunResult(run_id, ingestor.source, ingestor.kind, ingestor.location)
-    cursors = {c["key"]: c["value"] for c in store.get_cursors(ingestor.source)} if incremental else {}
+    cursors = {c["key"]: c["value"] for c in store.runs.get_cursors(ingestor.source)} if incremental else {}
     tick = _progress(ingestor.source, progress)
     try:
         for batch in _built_batches(ingestor, ingestor.scan(cursors), batch_size, workers):
             moves = {(ingestor.source, k): v for k, v in batch.cursors.items()}
-            res = store.write_batch(
+            res = store.runs.write_batch(
                 run_id, batch.records, batch.quarantined, moves, on_changed=on_changed, conflict=batch.conflict_item
             )
             conflicts = [batch.conflict_item(r) for r in res.conflicts]
@@ -228,14 +228,14 @@ def run_ingestor(
         result.status = "failed"
         result.message = redact(str(exc) or type(exc).__name__).text
         try:
-            store.finish_run(run_id, "failed", result.message[:500])
+            store.runs.finish_run(run_id, "failed", result.message[:500])
         except VocError as finish_error:  # e.g. the lock that failed the run: the run reads 'aborted' later
             log.warning("could not mark run %d failed: %s", run_id, finish_error)
         raise
     finally:
         if tick:
             tick(-1)
-    store.finish_run(run_id, "ok", "")
+    store.runs.finish_run(run_id, "ok", "")
     log.info("%s: read %d, new %d, duplicates %d, quarantined %d", ingestor.source, result.read,
              result.new, result.duplicates, result.quarantined)
     return result

@@ -122,7 +122,7 @@ def pull(
                                         progress, settings.ingest.on_changed))
         except VocError as exc:
             log.warning("source %s failed: %s", ing.source, exc)
-            run = store.last_run_per_source()
+            run = store.runs.last_run_per_source()
             failed = next((r for r in run if r["source"] == ing.source), {})
             results.append(RunResult(
                 failed.get("run_id", 0), ing.source, ing.kind, ing.location, "failed",

@@ -63,7 +63,7 @@ def build_workspace(home: Path, seed: int = 7) -> Built:
     built.records.append(_record(n, MONTHS[-1], "rating", f"我的电话{PII_PHONE}，转账限额太低了", 1.0, rng, 0))
     built.theme_of[built.records[-1].id] = 0
     with Store.open(ws.db_path) as store:
-        store.upsert_records(built.records)
+        store.records.upsert_records(built.records)
         enrich(store, LexiconScorer(), Taxonomy.load())
         _assign_themes(store, built)
         compute_flags(store, MONTHS[-1], FlagRules(min_count=5))
@@ -88,7 +88,7 @@ def _record(n: int, month: str, channel: str, raw: str, rating: float, rng: rand
 def _assign_themes(store: Store, built: Built) -> None:
     for month in MONTHS:
         ids = {r.id for r in built.records if r.month == month}
-        complaints = {row["id"] for row in store.complaint_rows(month)}
+        complaints = {row["id"] for row in store.themes.complaint_rows(month)}
         assignments = [(rid, built.theme_of[rid], 0.9) for rid in sorted(ids & complaints) if rid in built.theme_of]
         themes = [
             {"theme_id": tid, "label": label, "keywords": kws, "process_step": step,
@@ -96,6 +96,6 @@ def _assign_themes(store: Store, built: Built) -> None:
             for (tid, (label, kws, _, _)), step in zip(THEMES.items(), ("transfer_limits", "mobile_app", "fees"),
                                                        strict=True)
         ]
-        store.save_theme_month(month, themes, assignments, [],
+        store.themes.save_theme_month(month, themes, assignments, [],
                                {"complaints": len(complaints), "assigned": len(assignments), "new_themes": 0})
-    store.refresh_theme_stats()
+    store.themes.refresh_theme_stats()

@@ -59,7 +59,7 @@ def test_authenticate_audits_every_attempt_without_the_password(built) -> None:
         assert user == access.User("zhao", "branch", "朝阳支行") and user.scoped and not user.can_curate
         assert access.authenticate(store, "zhao", "wrong password!") is None
         assert access.authenticate(store, "nobody", PASSWORD) is None
-        events = store.audit_log(limit=3)
+        events = store.access.audit_log(limit=3)
     assert [(e["actor"], e["action"]) for e in events] == [
         ("nobody", "login_failed"), ("zhao", "login_failed"), ("zhao", "login")]
     assert all(PASSWORD not in json.dumps(e, ensure_ascii=False) for e in events)
@@ -68,9 +68,9 @@ def test_authenticate_audits_every_attempt_without_the_password(built) -> None:
 def test_audit_does_not_move_the_change_stamp(built) -> None:
     with Store.open(built.ws.db_path) as store:
         before = store.last_change()
-        store.audit("ana", "search", access.audit_query("客户13812345678投诉转账", Filters(branch="x")))
+        store.access.audit("ana", "search", access.audit_query("客户13812345678投诉转账", Filters(branch="x")))
         assert store.last_change() == before
-        detail = json.loads(store.audit_log(limit=1)[0]["detail"])
+        detail = json.loads(store.access.audit_log(limit=1)[0]["detail"])
     assert detail == {"q": "客户[手机号]投诉转账", "branch": "x"}
 
 
@@ -113,7 +113,7 @@ def test_a_branch_user_never_gets_another_branch_record(ws, query: str, filters:
     with Store.open(ws.db_path, readonly=True) as store:
         index, embedder = vectors.load_index(ws), vectors.load_embedder(ws)
         hits = search(store, index, embedder, query, k=50, mode=mode, filters=access.scope(filters, user))
-        branches = {store.get_record(h.id)["branch"] for h in hits}
+        branches = {store.records.get_record(h.id)["branch"] for h in hits}
     assert branches <= {"朝阳支行"}
 
 
@@ -127,7 +127,7 @@ def test_api_user_token_carries_the_users_scope(built) -> None:
     with Store.open(built.ws.db_path) as store:
         branch_token = access.new_api_token(store, "zhao")
         analyst_token = access.new_api_token(store, "ana")
-        assert store.user_of_token(branch_token) is None  # only the hash is stored
+        assert store.access.user_of_token(branch_token) is None  # only the hash is stored
     branch, analyst = _api(built, branch_token), _api(built, analyst_token)
     branch_of = {r.id: r.branch for r in built.records}
     asked = branch.get("/search", params={"q": "闪退", "k": 100, "branch": "浦东支行", "mode": "keyword"})
@@ -145,8 +145,8 @@ def test_api_user_token_carries_the_users_scope(built) -> None:
     assert similar and all(branch_of[r["id"]] == "朝阳支行" for r in similar)
     assert _api(built, "voc_forged").get("/search", params={"q": "转账"}).status_code == 401
     with Store.open(built.ws.db_path) as store:
-        assert store.revoke_api_tokens("zhao") == 1
-        searches = [e for e in store.audit_log(actor="zhao") if e["action"] == "api_search"]
+        assert store.access.revoke_api_tokens("zhao") == 1
+        searches = [e for e in store.access.audit_log(actor="zhao") if e["action"] == "api_search"]
     assert branch.get("/search", params={"q": "转账"}).status_code == 401
     assert json.loads(searches[0]["detail"]) == {"q": "闪退", "branch": "朝阳支行"}
 
@@ -170,7 +170,7 @@ def test_cli_users_add_list_token_remove(tmp_path: Path) -> None:
     assert listed == [{"name": "zhao", "role": "branch", "branch": "朝阳支行", "created_at": listed[0]["created_at"],
                        "tokens": 1}]
     with Store.open(home / "voc.db", readonly=True) as store:
-        stored = store.get_user("zhao")["password_hash"]
+        stored = store.access.get_user("zhao")["password_hash"]
     assert PASSWORD not in stored and access.verify_password(PASSWORD, stored)
     assert _voc(home, "users", "remove", "zhao").returncode == 0
     assert json.loads(_voc(home, "users", "list", "--json").stdout) == []

@@ -75,13 +75,13 @@ def env(tmp_path: Path):
 
 
 def _send(ws, store, dry_run: bool = False):
-    return pipeline.send_alerts(ws, store, JUNE, store.get_flags(JUNE), dry_run=dry_run)
+    return pipeline.send_alerts(ws, store, JUNE, store.themes.get_flags(JUNE), dry_run=dry_run)
 
 
 def test_new_flags_reach_both_channels_once(env) -> None:
     ws, store, hook, inbox, built = env
     first = _send(ws, store)
-    emerging = [f for f in store.get_flags(JUNE) if "emerging" in f["statuses"]]
+    emerging = [f for f in store.themes.get_flags(JUNE) if "emerging" in f["statuses"]]
     assert emerging and first["failed"] == {}
     assert first["sent"]["webhook"] == first["sent"]["email"]
     (body,) = hook.bodies
@@ -101,7 +101,7 @@ def test_a_dry_run_sends_and_records_nothing(env) -> None:
     ws, store, hook, inbox, _ = env
     dry = _send(ws, store, dry_run=True)
     assert dry["dry_run"] and dry["sent"]["webhook"] and hook.bodies == [] and inbox.messages == []
-    assert store.alerts_sent("webhook") == set()
+    assert store.fixes.alerts_sent("webhook") == set()
     assert _send(ws, store)["sent"]["webhook"] == dry["sent"]["webhook"]
 
 
@@ -110,7 +110,7 @@ def test_a_failing_channel_is_retried_and_sent_on_the_next_run(env) -> None:
     hook.fail = True
     failed = _send(ws, store)
     assert "webhook" in failed["failed"] and failed["sent"].get("email")
-    assert store.alerts_sent("webhook") == set()
+    assert store.fixes.alerts_sent("webhook") == set()
     hook.fail = False
     later = _send(ws, store)
     assert later["sent"]["webhook"] and "email" not in later["sent"] and len(hook.bodies) == 1
@@ -119,16 +119,16 @@ def test_a_failing_channel_is_retried_and_sent_on_the_next_run(env) -> None:
 def test_no_channel_no_alerts_and_only_the_latest_month(env) -> None:
     ws, store, *_ = env
     quiet = dataclasses.replace(ws, settings=dataclasses.replace(ws.settings, alerts=AlertSettings()))
-    assert pipeline.send_alerts(quiet, store, JUNE, store.get_flags(JUNE)) is None
-    assert pipeline.send_alerts(ws, store, MONTHS[-2], store.get_flags(MONTHS[-2])) is None
+    assert pipeline.send_alerts(quiet, store, JUNE, store.themes.get_flags(JUNE)) is None
+    assert pipeline.send_alerts(ws, store, MONTHS[-2], store.themes.get_flags(MONTHS[-2])) is None
 
 
 def test_a_pull_that_brought_records_updates_flags_and_alerts_once(env) -> None:
     ws, store, hook, inbox, _ = env
-    store.reset_themes()  # let the tracker, not the test builder, own the themes
-    assert pipeline.alerts_after_pull(ws, store, 0) is None and store.theme_runs() == []
+    store.themes.reset_themes()  # let the tracker, not the test builder, own the themes
+    assert pipeline.alerts_after_pull(ws, store, 0) is None and store.themes.theme_runs() == []
     sent = pipeline.alerts_after_pull(ws, store, 12)
-    assert store.theme_months_done()[-1] == JUNE and store.get_flags(JUNE)
+    assert store.themes.theme_months_done()[-1] == JUNE and store.themes.get_flags(JUNE)
     assert sent is not None and sent["failed"] == {} and sent["alerts"] >= 1
     assert len(hook.bodies) == 1 and len(inbox.messages) == 1
     again = pipeline.alerts_after_pull(ws, store, 3)

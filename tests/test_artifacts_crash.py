@@ -113,7 +113,7 @@ def test_half_written_embedder_folder_never_blocks_the_workspace(ws: Workspace) 
     with Store.open(ws.db_path) as store:
         from voc.schema import Record
 
-        store.upsert_records([Record(source="s", source_id=str(i), channel="rating", text=t, tokens=t,
+        store.records.upsert_records([Record(source="s", source_id=str(i), channel="rating", text=t, tokens=t,
                                      created_at="2026-03-01T10:00:00+08:00") for i, t in enumerate(TEXTS[:50])])
         model = vectors.workspace_embedder(ws, store)
     assert (folder / "manifest.json").exists() and model.fingerprint == load_embedder(folder).fingerprint

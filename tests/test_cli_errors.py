@@ -21,8 +21,9 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("cli")
     ws = Workspace.init(root / "ws")
     with Store.open(ws.db_path) as store:
-        store.upsert_records([Record(source="s", source_id="1", channel="rating", text="排队太久", tokens="排队 太久",
-                                     created_at="2026-03-02T09:00:00+08:00", rating=2.0, rating_scale="star5")])
+        store.records.upsert_records([Record(source="s", source_id="1", channel="rating", text="排队太久",
+                                             tokens="排队 太久", created_at="2026-03-02T09:00:00+08:00", rating=2.0,
+                                             rating_scale="star5")])
     bad = Workspace.init(root / "bad")
     bad.config_path.write_text("[api\ntoken = 1\n", encoding="utf-8")
     (root / "a_file").write_text("x", encoding="utf-8")

@@ -19,7 +19,7 @@ runner = CliRunner()
 
 def _seed(ws: Workspace) -> None:
     with Store.open(ws.db_path) as store:
-        store.upsert_records(
+        store.records.upsert_records(
             [
                 Record(source="app", source_id=str(i), channel=ch, created_at=f"2026-0{m}-02T09:00:00+08:00",
                        text="排队太久", tokens="排队 太久", rating=2.0, rating_scale="star5")
@@ -74,8 +74,8 @@ def test_quarantine_list_json(workspace: Workspace) -> None:
     from voc.store import QuarantineItem
 
     with Store.open(workspace.db_path) as store:
-        run = store.start_run("s", "ratings")
-        store.write_batch(run, [], [QuarantineItem("s", "bad.csv", "line 14", "rating '五星' is not a number")])
+        run = store.runs.start_run("s", "ratings")
+        store.runs.write_batch(run, [], [QuarantineItem("s", "bad.csv", "line 14", "rating '五星' is not a number")])
     res = runner.invoke(app, ["quarantine", "list", "--home", str(workspace.home), "--json"])
     items = json.loads(res.output)
     assert items[0]["locator"] == "line 14"

@@ -19,7 +19,7 @@ from voc.tracking import track_themes
 def env(tmp_path_factory: pytest.TempPathFactory):
     built = build_workspace(Path(tmp_path_factory.mktemp("curation")) / "ws")
     store = Store.open(built.ws.db_path)
-    store.reset_themes()
+    store.themes.reset_themes()
     embedder = vectors.workspace_embedder(built.ws, store)
 
     def track(**kw):
@@ -32,11 +32,11 @@ def env(tmp_path_factory: pytest.TempPathFactory):
 
 
 def _live(store: Store) -> dict[int, dict]:
-    return {t["theme_id"]: t for t in store.list_themes() if t["status"] != "merged" and t["kind"] != "generic"}
+    return {t["theme_id"]: t for t in store.themes.list_themes() if t["status"] != "merged" and t["kind"] != "generic"}
 
 
 def _assigned(store: Store) -> set[int]:
-    return {r["theme_id"] for r in store.iter_records() if r["theme_id"] is not None}
+    return {r["theme_id"] for r in store.records.iter_records() if r["theme_id"] is not None}
 
 
 def test_curations_hold_on_a_new_month_and_on_rebuild(env) -> None:
@@ -55,16 +55,16 @@ def test_curations_hold_on_a_new_month_and_on_rebuild(env) -> None:
     assert gone not in _live(store) and gone not in _assigned(store)
 
     track(rebuild=True)
-    themes = {t["theme_id"]: t for t in store.list_themes()}
+    themes = {t["theme_id"]: t for t in store.themes.list_themes()}
     assert themes[renamed]["label"] == "转账限额与调额" and themes[into]["label"] == pinned_label
     assert themes.get(gone, {"status": "merged"})["status"] == "merged" and gone not in _assigned(store)
-    log = store.curations()
+    log = store.curations.curations()
     assert [c["action"] for c in log] == ["rename", "merge", "pin"] and {c["actor"] for c in log} == {"质检组"}
 
 
 def test_bad_curations_are_refused_before_anything_is_written(env) -> None:
     store, _ = env
-    before = len(store.curations())
+    before = len(store.curations.curations())
     live = sorted(_live(store))
     for args, message in (
         ((999, "rename", "x"), "no live theme with id 999"),
@@ -74,15 +74,15 @@ def test_bad_curations_are_refused_before_anything_is_written(env) -> None:
     ):
         with pytest.raises(VocError, match=message):
             curation.curate(store, args[0], args[1], args[2], "质检组")
-    assert len(store.curations()) == before
+    assert len(store.curations.curations()) == before
 
 
 def test_stored_flags_show_a_rename_at_once(tmp_path: Path) -> None:
     built = build_workspace(tmp_path / "ws")
     with Store.open(built.ws.db_path) as store:
-        flagged = store.get_flags(MONTHS[-1])[0]
+        flagged = store.themes.get_flags(MONTHS[-1])[0]
         curation.curate(store, flagged["theme_id"], "rename", "转账额度不够用", "质检组")
-        again = next(f for f in store.get_flags(MONTHS[-1]) if f["theme_id"] == flagged["theme_id"])
+        again = next(f for f in store.themes.get_flags(MONTHS[-1]) if f["theme_id"] == flagged["theme_id"])
     assert again["label"] == "转账额度不够用" and again["severity"] == flagged["severity"]
 
 
@@ -92,25 +92,26 @@ def test_split_is_a_tracker_step_that_later_months_and_rebuild_replay(tmp_path: 
     built = build_workspace(tmp_path / "ws")
     month = MONTHS[-2]
     with Store.open(built.ws.db_path) as store:
-        store.reset_themes()
+        store.themes.reset_themes()
         pipeline.update_themes(built.ws, store, until=month)
-        target = max(_live(store), key=lambda t: len(store.theme_record_ids(t, month)))
-        before = set(store.theme_record_ids(target, month))
+        target = max(_live(store), key=lambda t: len(store.themes.theme_record_ids(t, month)))
+        before = set(store.themes.theme_record_ids(target, month))
         out = pipeline.split_theme(built.ws, store, target, "质检组")
         assert out["month"] == month and len(out["children"]) == 1
         child = out["children"][0]["theme_id"]
-        moved, stay = set(store.theme_record_ids(child, month)), set(store.theme_record_ids(target, month))
+        moved = set(store.themes.theme_record_ids(child, month))
+        stay = set(store.themes.theme_record_ids(target, month))
         assert moved and stay and not moved & stay and len(moved & before) >= 0.8 * len(moved)
-        events = store.lineage(month)
+        events = store.themes.lineage(month)
         assert any(e["event"] == "split" and e["theme_id"] == child and e["related"] == target for e in events)
-        made = [e for e in store.lineage() if e["event"] == "curated_split"]
+        made = [e for e in store.themes.lineage() if e["event"] == "curated_split"]
         assert [(e["theme_id"], e["actor"]) for e in made] == [(target, "质检组")]
 
         pipeline.update_themes(built.ws, store)  # a new month
         assert child in _live(store) and target in _live(store)
         pipeline.update_themes(built.ws, store, rebuild=True)
-        assert set(store.theme_record_ids(child, month)) == moved
-        assert set(store.theme_record_ids(target, month)) == stay
+        assert set(store.themes.theme_record_ids(child, month)) == moved
+        assert set(store.themes.theme_record_ids(target, month)) == stay
 
 
 def test_split_needs_members_and_two_tracked_months(tmp_path: Path) -> None:
@@ -118,12 +119,12 @@ def test_split_needs_members_and_two_tracked_months(tmp_path: Path) -> None:
 
     built = build_workspace(tmp_path / "ws")
     with Store.open(built.ws.db_path) as store:
-        store.reset_themes()
+        store.themes.reset_themes()
         pipeline.update_themes(built.ws, store, until=MONTHS[0])
         some = next(iter(_live(store)))
         with pytest.raises(VocError, match="at least two tracked months"):
             curation.curate(store, some, "split", None, "质检组")
-        assert not store.curations()
+        assert not store.curations.curations()
 
 
 def test_a_rebuild_walks_the_curated_history_and_gives_every_theme_the_same_id(tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_a_rebuild_walks_the_curated_history_and_gives_every_theme_the_same_id(t
 
     built = build_workspace(tmp_path / "ws")
     with Store.open(built.ws.db_path) as store:
-        store.reset_themes()
+        store.themes.reset_themes()
         pipeline.update_themes(built.ws, store, until=MONTHS[1])
         live = sorted(_live(store))
         curation.curate(store, live[0], "merge", str(live[1]), "质检组")
@@ -144,8 +145,8 @@ def test_a_rebuild_walks_the_curated_history_and_gives_every_theme_the_same_id(t
         pipeline.update_themes(built.ws, store)
 
         def snapshot() -> tuple:
-            themes = {t["theme_id"]: (t["label"], t["status"]) for t in store.list_themes()}
-            return themes, {r["id"]: r["theme_id"] for r in store.iter_records()}
+            themes = {t["theme_id"]: (t["label"], t["status"]) for t in store.themes.list_themes()}
+            return themes, {r["id"]: r["theme_id"] for r in store.records.iter_records()}
 
         before = snapshot()
         pipeline.update_themes(built.ws, store, rebuild=True)

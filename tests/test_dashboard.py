@@ -182,7 +182,7 @@ def test_overview_shows_registered_fixes_with_their_verdict(tmp_path_factory: py
 
     b = build_workspace(tmp_path_factory.mktemp("dash_fix") / "ws")
     with Store.open(b.ws.db_path) as store:
-        store.add_fix("闪退修复", f"{MONTHS[3]}-12", [1], "app_stability", "手机银行部")
+        store.fixes.add_fix("闪退修复", f"{MONTHS[3]}-12", [1], "app_stability", "手机银行部")
     monkeypatch.setenv("VOC_HOME", str(b.ws.home))
     at = _page(AppTest.from_file(APP, default_timeout=60).run(), "overview")
     table = next(d.value for d in at.dataframe if "结论" in d.value.columns)

@@ -82,7 +82,7 @@ def test_branch_user_search_is_scoped(app: AppTest, built: Built) -> None:
     caps = [c.value for c in app.caption if "支行" in c.value]
     assert caps and all("浦东支行" not in c for c in caps)
     with Store.open(built.ws.db_path, readonly=True) as store:
-        search = next(e for e in store.audit_log(actor="zhao") if e["action"] == "search")
+        search = next(e for e in store.access.audit_log(actor="zhao") if e["action"] == "search")
     assert json.loads(search["detail"]) == {"q": "闪退", "branch": "朝阳支行"}
 
 
@@ -105,7 +105,7 @@ def test_removed_user_is_signed_out(app: AppTest, built: Built) -> None:
     _login(app, "temp")
     assert app.title[0].value == "总览"
     with Store.open(built.ws.db_path) as store:
-        store.remove_user("temp")
+        store.access.remove_user("temp")
     app.run()
     assert [t.value for t in app.title] == ["voc 客户之声"]
 
@@ -118,9 +118,9 @@ def test_analyst_renames_a_theme_on_the_page(app: AppTest, built: Built) -> None
     app.button(key=f"cur_rename_{tid}").click().run()
     assert not app.exception and any("已重命名" in s.value for s in app.success)
     with Store.open(built.ws.db_path, readonly=True) as store:
-        assert next(t["label"] for t in store.list_themes() if t["theme_id"] == tid) == "转账额度不够用"
-        assert store.curations()[-1]["actor"] == "ana"
-        curate = next(e for e in store.audit_log(actor="ana") if e["action"] == "curate")
+        assert next(t["label"] for t in store.themes.list_themes() if t["theme_id"] == tid) == "转账额度不够用"
+        assert store.curations.curations()[-1]["actor"] == "ana"
+        curate = next(e for e in store.access.audit_log(actor="ana") if e["action"] == "curate")
     assert json.loads(curate["detail"]) == {"theme_id": tid, "action": "rename", "value": "转账额度不够用"}
 
 

@@ -91,10 +91,10 @@ def test_forget_leaves_nothing_of_the_customer_in_any_file(env) -> None:
         assert "removed 4 from embedding cache (models/embed-cache/)" in out
     assert "removed 2 from theme labels and keywords" in out
     with Store.open(ws.db_path) as store:
-        assert not any(m in t for t in store.fts_terms() for m in (MARKERS[0], MARKERS[1].lower()))
+        assert not any(m in t for t in store.erasure.fts_terms() for m in (MARKERS[0], MARKERS[1].lower()))
         assert store.query("SELECT count(*) FROM quarantine WHERE excerpt LIKE ?", (f"%{MARKERS[0]}%",))[0][0] == 0
         assert vectors.verify_index(ws, store)["ok"]
-        theme = store.list_themes()[0]
+        theme = store.themes.list_themes()[0]
         assert theme["label"] == "转账限额 · 调额" and theme["keywords"] == ["转账限额"]
         logged = [dict(r) for r in store.query("SELECT * FROM erasures")]
     assert logged[0]["records"] == 4 and CUSTOMER not in json.dumps(logged)
@@ -117,7 +117,7 @@ def test_forget_a_record_and_the_derived_store_hook(env) -> None:
             victim = store.query("SELECT id, rid FROM feedback WHERE source = 'hotline'")[0]
             res = vectors.forget(ws, store, record_id=victim["id"])
             assert res["records"] == 1 and res["removed"]["test cache"] == 1 and seen == [(victim["rid"],)]
-            assert res["removed"]["turns"] == 2 and not store.has_record(victim["id"])
+            assert res["removed"]["turns"] == 2 and not store.records.has_record(victim["id"])
             assert vectors.forget(ws, store, record_id="no-such-id")["records"] == 0
     finally:
         DERIVED_STORES.pop()

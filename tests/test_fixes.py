@@ -70,7 +70,7 @@ def _error(home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
 
 def test_bad_input_is_one_line_and_nothing_is_written(home: Path, monkeypatch, capsys) -> None:
     with Store.open(Path(home) / "voc.db", readonly=True) as store:
-        before = len(store.list_fixes())
+        before = len(store.fixes.list_fixes())
     for args, message in (
         (("--theme", "99", "--shipped", "2026-05-01", "--title", "x"), "no theme with id 99"),
         (("--theme", "1", "--shipped", "2026-13-01", "--title", "x"), "not a date"),
@@ -78,7 +78,7 @@ def test_bad_input_is_one_line_and_nothing_is_written(home: Path, monkeypatch, c
     ):
         assert message in _error(home, monkeypatch, capsys, "fixes", "add", *args)
     with Store.open(Path(home) / "voc.db", readonly=True) as store:
-        assert len(store.list_fixes()) == before
+        assert len(store.fixes.list_fixes()) == before
 
 
 def test_close_marks_a_fix_and_only_once(home: Path, monkeypatch, capsys) -> None:

@@ -35,7 +35,7 @@ def _run(ws, path: Path, **kw):
         res = run_ingestor(store, CallsIngestor(path, salt="s"), progress=False, **kw)
         rows = [dict(r) for r in store.query("SELECT * FROM feedback ORDER BY source_id")]
         turns = [dict(r) for r in store.query("SELECT * FROM turns ORDER BY call_id, idx")]
-        return res, rows, turns, store.list_quarantine()
+        return res, rows, turns, store.runs.list_quarantine()
 
 
 def test_folder_of_json_jsonl_and_text(workspace, tmp_path) -> None:

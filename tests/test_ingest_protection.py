@@ -28,7 +28,7 @@ def _ingest(workspace, ingestor, **kw):
     with Store.open(workspace.db_path) as store:
         res = run_ingestor(store, ingestor, progress=False, **kw)
         rows = [dict(r) for r in store.query("SELECT * FROM feedback ORDER BY rid")]
-        return res, rows, store.list_quarantine()
+        return res, rows, store.runs.list_quarantine()
 
 
 def test_unclosed_quote_loses_only_its_own_line(workspace, tmp_path) -> None:
@@ -128,7 +128,7 @@ def test_file_names_with_identifiers_are_redacted(workspace, tmp_path) -> None:
     _, _, quarantine = _ingest(workspace, CallsIngestor(root, salt="s"))
     assert quarantine[0]["file"].startswith("[手机号]~") and quarantine[0]["file"].endswith(".json")
     with Store.open(workspace.db_path) as store:
-        keys = [c["key"] for c in store.get_cursors()]
+        keys = [c["key"] for c in store.runs.get_cursors()]
     assert keys and all(PHONE not in k for k in keys)
 
 

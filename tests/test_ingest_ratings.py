@@ -37,7 +37,7 @@ def _rows(store: Store) -> list[dict]:
 def _ingest(ws, ingestor, **kw):
     with Store.open(ws.db_path) as store:
         res = run_ingestor(store, ingestor, progress=False, **kw)
-        return res, _rows(store), store.list_quarantine()
+        return res, _rows(store), store.runs.list_quarantine()
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from ingest.ratings import RatingsIngestor
 from ingest.runner import run_ingestor
 from voc.cli import app
 from voc.store import Store
+from voc.store.runs import RunsRepository
 
 runner = CliRunner()
 
@@ -30,7 +31,7 @@ def _ids(store: Store) -> list[str]:
 
 def test_crash_mid_pull_resumes_without_duplicates_or_gaps(workspace, tmp_path, monkeypatch) -> None:
     path = _ratings_file(tmp_path / "big.csv", 50)
-    real = Store.write_batch
+    real = RunsRepository.write_batch
     calls = {"n": 0}
 
     def crashing(self, *args, **kw):
@@ -40,12 +41,12 @@ def test_crash_mid_pull_resumes_without_duplicates_or_gaps(workspace, tmp_path, 
         return real(self, *args, **kw)
 
     with Store.open(workspace.db_path) as store:
-        monkeypatch.setattr(Store, "write_batch", crashing)
+        monkeypatch.setattr(RunsRepository, "write_batch", crashing)
         with pytest.raises(RuntimeError):
             run_ingestor(store, RatingsIngestor(path), batch_size=10, progress=False)
-        monkeypatch.setattr(Store, "write_batch", real)
+        monkeypatch.setattr(RunsRepository, "write_batch", real)
         assert len(_ids(store)) == 20  # two committed batches
-        assert store.last_runs(1)[0]["status"] == "failed"
+        assert store.runs.last_runs(1)[0]["status"] == "failed"
         res = run_ingestor(store, RatingsIngestor(path), batch_size=10, progress=False)
         ids = _ids(store)
     assert (res.read, res.new, res.duplicates) == (30, 30, 0)  # resumed at line 22, not from the start
@@ -101,7 +102,7 @@ def test_process_pool_gives_the_same_calls_turns_and_quarantine(workspace, tmp_p
             for src in ("a", "b")
         }
         quarantined = {
-            src: sorted(q["locator"] + q["reason"] for q in store.list_quarantine(source=src)) for src in "ab"
+            src: sorted(q["locator"] + q["reason"] for q in store.runs.list_quarantine(source=src)) for src in "ab"
         }
     assert (pooled.new, pooled.quarantined) == (single.new, single.quarantined) == (36, 4)
     assert rows["a"] == rows["b"] and turns["a"] == turns["b"] and quarantined["a"] == quarantined["b"]

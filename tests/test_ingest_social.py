@@ -30,7 +30,7 @@ def _run(ws, ingestor, **kw):
     with Store.open(ws.db_path) as store:
         res = run_ingestor(store, ingestor, progress=False, **kw)
         rows = [dict(r) for r in store.query("SELECT * FROM feedback ORDER BY source_id")]
-        return res, rows, store.list_quarantine()
+        return res, rows, store.runs.list_quarantine()
 
 
 def test_jsonl_export(workspace, tmp_path) -> None:

@@ -44,7 +44,7 @@ def test_theme_series_follow_the_injected_courses(built) -> None:
 def test_theme_series_carry_complaints_per_channel(built) -> None:
     with Store.open(built.ws.db_path, readonly=True) as store:
         series = {s.theme_id: s for s in theme_series(store)}
-        totals = store.month_totals()
+        totals = store.themes.month_totals()
     pension = series[2]
     assert pension.channels == ("call", "rating", "social") and pension.kind == "complaint"
     june = {c: row[-1] for c, row in zip(pension.channels, pension.channel_counts, strict=True)}
@@ -58,7 +58,7 @@ def test_theme_series_carry_complaints_per_channel(built) -> None:
 
 def test_flags_of_the_last_month(built) -> None:
     with Store.open(built.ws.db_path, readonly=True) as store:
-        flags = {f["theme_id"]: f for f in store.get_flags("2026-06")}
+        flags = {f["theme_id"]: f for f in store.themes.get_flags("2026-06")}
     assert flags[0]["status"] == "recurring"
     assert flags[1]["status"] == "resolved"
     assert flags[2]["status"] == "emerging"

@@ -85,8 +85,8 @@ def test_every_channel_ingested_something(workspace_after_ingest) -> None:
     """Shapes of one phone number are one id (same salted key): later rows are new versions, not losses."""
     home, _ = workspace_after_ingest
     with Store.open(home / "voc.db", readonly=True) as store:
-        runs = {r["source"]: r for r in store.last_run_per_source()}
-        quarantined = {r["source"] for r in store.list_quarantine(limit=1000)}
+        runs = {r["source"]: r for r in store.runs.last_run_per_source()}
+        quarantined = {r["source"] for r in store.runs.list_quarantine(limit=1000)}
     for source in ("ratings", "posts", "calls"):
         r = runs[source]
         assert r["read"] == r["new"] + r["updated"] + r["duplicates"] and r["quarantined"] == 0, source

@@ -223,15 +223,15 @@ def test_missing_flags_are_computed_for_the_report_but_only_ensure_saves_them(bu
     from voc import pipeline
 
     with Store.open(built.ws.db_path) as store:
-        assert store.get_flags("2026-05") == []
+        assert store.themes.get_flags("2026-05") == []
         stamp = store.last_change()
         paths = build_report(built.ws, store, "2026-05", out_dir=tmp_path, formats=["md"])
-        assert store.get_flags("2026-05") == [] and store.last_change() == stamp  # the report only reads
-        labels = {t["theme_id"]: t["label"] for t in store.list_themes()}
+        assert store.themes.get_flags("2026-05") == [] and store.last_change() == stamp  # the report only reads
+        labels = {t["theme_id"]: t["label"] for t in store.themes.list_themes()}
         md = paths["md"].read_text("utf-8")
         assert labels[0] in md and labels[2] in md
         assert pipeline.ensure(built.ws, store, through="flags", month="2026-05") == ["flags"]
-        assert {f["theme_id"] for f in store.get_flags("2026-05")} >= {0, 2}
+        assert {f["theme_id"] for f in store.themes.get_flags("2026-05")} >= {0, 2}
 
 
 def test_month_without_flags_says_so(built, tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_killed_ingest_leaves_no_workers_and_reads_aborted(workspace: Workspace,
         time.sleep(0.1)
     assert all(_gone(w) for w in workers), "workers die with their parent"
     with Store.open(workspace.db_path, readonly=True) as store:
-        assert store.last_runs()[0]["status"] == "aborted"  # shown so before any writer marks it
+        assert store.runs.last_runs()[0]["status"] == "aborted"  # shown so before any writer marks it
     with Store.open(workspace.db_path) as store:  # a writer marks it for good
         row = store.query("SELECT status, message FROM ingest_runs ORDER BY run_id DESC LIMIT 1")[0]
     assert row["status"] == "aborted" and "killed" in row["message"]

@@ -21,7 +21,7 @@ def env(tmp_path_factory: pytest.TempPathFactory):
     built = build_workspace(Path(tmp_path_factory.mktemp("search")) / "ws")
     store = Store.open(built.ws.db_path)
     embedder = vectors.workspace_embedder(built.ws, store)
-    assert vectors.update_index(built.ws, store, embedder) == store.count_records()
+    assert vectors.update_index(built.ws, store, embedder) == store.records.count_records()
     yield built, store, embedder
     store.close()
 
@@ -76,7 +76,7 @@ def test_keyword_finds_what_semantic_misses_and_fusion_keeps_both(env) -> None:
     rare = clean("柜员把我的印鉴卡弄丢了")
     rec = Record(source="test", source_id="rare", channel="rating", created_at="2026-06-03T10:00:00+08:00",
                  text=rare.text, tokens=rare.tokens, rating=1.0, rating_scale="star5")
-    store.upsert_records([rec])
+    store.records.upsert_records([rec])
     vectors.update_index(built.ws, store, embedder)  # incremental add
     index = vectors.load_index(built.ws)
     keyword = [h.id for h in search(store, index, embedder, "印鉴卡", k=5, mode="keyword")]
@@ -105,7 +105,7 @@ def test_verify_repairs_and_forget_erases(env) -> None:
     built, store, embedder = env
     index = vectors.load_index(built.ws)
     victim = built.records[0]
-    rid = store.rids_for([victim.id])[victim.id]
+    rid = store.records.rids_for([victim.id])[victim.id]
     index.remove(np.array([rid]))
     index.save(built.ws.index_dir, fingerprint=embedder.fingerprint)
     report = vectors.verify_index(built.ws, store, repair=True)
@@ -113,6 +113,6 @@ def test_verify_repairs_and_forget_erases(env) -> None:
     assert vectors.verify_index(built.ws, store, repair=False)["ok"]
     pii = next(r for r in built.records if "[手机号]" in r.text)
     out = vectors.forget(built.ws, store, record_id=pii.id)
-    assert out["records"] == 1 and not store.has_record(pii.id)
-    assert not vectors.load_index(built.ws).contains(store.rids_for([pii.id]).get(pii.id, -1))
+    assert out["records"] == 1 and not store.records.has_record(pii.id)
+    assert not vectors.load_index(built.ws).contains(store.records.rids_for([pii.id]).get(pii.id, -1))
     assert PII_PHONE not in str(store.query("SELECT * FROM erasures"))

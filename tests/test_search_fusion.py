@@ -70,7 +70,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
         records.append(Record(source="test", source_id=sid, channel="social",
                               created_at="2026-05-01T10:00:00+08:00", text=c.text, tokens=c.tokens))
     with Store.open(ws.db_path) as store:
-        store.upsert_records(records)
+        store.records.upsert_records(records)
     return ws
 
 
@@ -112,7 +112,7 @@ def test_switching_embedder_reembeds_everything(tmp_path: Path) -> None:
             records.append(Record(source="test", source_id=f"{i}-{j}", channel="social",
                                   created_at="2026-05-01T10:00:00+08:00", text=c.text, tokens=c.tokens))
     with Store.open(ws.db_path) as store:
-        store.upsert_records(records)
+        store.records.upsert_records(records)
         vectors.update_index(ws, store, vectors.workspace_embedder(ws, store))
         before = vectors.load_index(ws).fingerprint_
         assert vectors.verify_index(ws, store)["ok"]

@@ -25,22 +25,22 @@ def _record(n: int, text: str, tokens: str) -> Record:
 def test_a_record_cut_into_other_words_is_found_by_its_bigrams(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         # jieba kept 花呗还款 as one word here; a customer asking "花呗 怎么 还款" shares no word with it
-        store.upsert_records([_record(1, "花呗还款一直失败", "花呗还款 一直 失败"),
+        store.records.upsert_records([_record(1, "花呗还款一直失败", "花呗还款 一直 失败"),
                               _record(2, "网点排队太久", "网点 排队 太久")])
-        words_only = store.keyword_search(["花呗", "还款"])
-        with_grams = store.keyword_search(["花呗", "还款"], grams=char_grams("花呗怎么还款").split())
-        first = store.rids_for([_record(1, "", "").id])
+        words_only = store.search.keyword_search(["花呗", "还款"])
+        with_grams = store.search.keyword_search(["花呗", "还款"], grams=char_grams("花呗怎么还款").split())
+        first = store.records.rids_for([_record(1, "", "").id])
         assert words_only == [] and [rid for rid, _ in with_grams] == list(first.values())
 
 
 def test_records_stored_before_bigrams_get_them_once(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
-        store.upsert_records([_record(1, "花呗还款一直失败", "花呗还款 一直 失败")])
+        store.records.upsert_records([_record(1, "花呗还款一直失败", "花呗还款 一直 失败")])
         with store.transaction() as cur:  # what a workspace migrated from an older voc holds
             cur.execute("UPDATE feedback SET grams = ''")
-        assert store.keyword_search([], grams=["还款"]) == []
-        assert store.backfill_grams() == 1 and store.backfill_grams() == 0
-        assert len(store.keyword_search([], grams=["还款"])) == 1
+        assert store.search.keyword_search([], grams=["还款"]) == []
+        assert store.records.backfill_grams() == 1 and store.records.backfill_grams() == 0
+        assert len(store.search.keyword_search([], grams=["还款"])) == 1
 
 
 class _Declares:

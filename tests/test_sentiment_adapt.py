@@ -135,7 +135,7 @@ def test_workspace_training_adapts_to_its_unrated_records(tmp_path) -> None:
     ws = built.ws
     settings = replace(ws.settings, sentiment=replace(ws.settings.sentiment, min_rated_per_class=50, min_unlabelled=10))
     with Store.open(ws.db_path) as store:
-        unrated = store.unrated_texts()
+        unrated = store.enrichment.unrated_texts()
         info = train_sentiment(store, ws.models_dir, settings)
     expected = {r.text for r in built.records if r.rating is None and r.text}
     assert set(unrated) == expected

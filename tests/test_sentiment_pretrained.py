@@ -145,9 +145,9 @@ def test_an_e5_workspace_encodes_each_record_once_for_sentiment_and_search(
     monkeypatch.setattr(e5.E5Embedder, "encode", counting)
     monkeypatch.setattr(pre, "_text_cache", {})
     with Store.open(ws.db_path) as store:
-        store.upsert_records(records)
+        store.records.upsert_records(records)
         info = pipeline.train_and_rescore(ws, store)
-        distinct = {r["text"] for batch in store.iter_texts() for r in batch}
+        distinct = {r["text"] for batch in store.enrichment.iter_texts() for r in batch}
         assert vectors.load_index(ws) is not None
     assert info["saved"] and not info["lexicon_only"]
     assert len(encoded) == len(set(encoded)) == len(distinct)

@@ -35,7 +35,7 @@ def test_migration_from_empty_file(tmp_path: Path) -> None:
     path.touch()
     with Store.open(path) as store:
         assert store.schema_version == LATEST
-        assert store.count_records() == 0
+        assert store.records.count_records() == 0
         assert store.query("PRAGMA journal_mode")[0][0] == "wal"
 
 
@@ -59,64 +59,64 @@ def test_not_a_database(tmp_path: Path) -> None:
 def test_upsert_is_idempotent(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         records = [make_record(i) for i in range(10)] + [make_record(3)]
-        assert store.upsert_records(records) == (10, 1)
-        assert store.upsert_records(records) == (0, 11)
-        assert store.count_records() == 10
+        assert store.records.upsert_records(records) == (10, 1)
+        assert store.records.upsert_records(records) == (0, 11)
+        assert store.records.count_records() == 10
 
 
 def test_turns_stored_with_call(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         rec = make_record(1, channel="call")
-        store.upsert_records([rec])
-        store.upsert_records([rec])
-        turns = store.get_turns(rec.id)
+        store.records.upsert_records([rec])
+        store.records.upsert_records([rec])
+        turns = store.records.get_turns(rec.id)
         assert [(t["idx"], t["speaker"]) for t in turns] == [(0, "customer"), (1, "agent")]
 
 
 def test_write_batch_counts_and_cursor(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
-        run = store.start_run("app_store", "ratings", "x.csv")
+        run = store.runs.start_run("app_store", "ratings", "x.csv")
         q = [QuarantineItem("app_store", "x.csv", "line 3", "rating '五星' is not a number", "五星")]
-        res = store.write_batch(run, [make_record(1), make_record(1)], q, {("app_store", "x.csv"): {"line": 3}})
+        res = store.runs.write_batch(run, [make_record(1), make_record(1)], q, {("app_store", "x.csv"): {"line": 3}})
         assert (res.new, res.updated, res.duplicates) == (1, 0, 1)
-        info = store.finish_run(run)
+        info = store.runs.finish_run(run)
         assert (info["read"], info["new"], info["duplicates"], info["quarantined"]) == (3, 1, 1, 1)
         assert info["read"] == info["new"] + info["duplicates"] + info["quarantined"]
-        assert store.get_cursor("app_store", "x.csv") == {"line": 3}
-        assert store.list_quarantine()[0]["reason"] == "rating '五星' is not a number"
+        assert store.runs.get_cursor("app_store", "x.csv") == {"line": 3}
+        assert store.runs.list_quarantine()[0]["reason"] == "rating '五星' is not a number"
 
 
 def test_failed_batch_leaves_nothing(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         bad = make_record(2)
         bad.channel = "fax"  # violates the CHECK constraint after record 1 was inserted
-        run = store.start_run("s", "ratings")
+        run = store.runs.start_run("s", "ratings")
         with pytest.raises(sqlite3.IntegrityError):
-            store.write_batch(run, [make_record(1), bad], cursors={("s", "f"): 1})
-        assert store.count_records() == 0
-        assert store.get_cursor("s", "f") is None
+            store.runs.write_batch(run, [make_record(1), bad], cursors={("s", "f"): 1})
+        assert store.records.count_records() == 0
+        assert store.runs.get_cursor("s", "f") is None
         # nothing of the failed batch lingers to be written with the next one
-        assert store.write_batch(run, [make_record(3)]).new == 1
-        assert [r["source_id"] for r in store.iter_records()] == ["3"]
+        assert store.runs.write_batch(run, [make_record(3)]).new == 1
+        assert [r["source_id"] for r in store.records.iter_records()] == ["3"]
 
 
 def test_filters_and_streaming(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
-        store.upsert_records([make_record(i, month="2026-03") for i in range(5)])
-        store.upsert_records([make_record(i + 100, channel="call", month="2026-04") for i in range(3)])
-        assert store.count_records(Filters(month="2026-04")) == 3
-        assert store.count_records(Filters(channel="rating")) == 5
-        rows = list(store.iter_records(Filters(month="2026-03"), batch=2))
+        store.records.upsert_records([make_record(i, month="2026-03") for i in range(5)])
+        store.records.upsert_records([make_record(i + 100, channel="call", month="2026-04") for i in range(3)])
+        assert store.records.count_records(Filters(month="2026-04")) == 3
+        assert store.records.count_records(Filters(channel="rating")) == 5
+        rows = list(store.records.iter_records(Filters(month="2026-03"), batch=2))
         assert len(rows) == 5 and all(r["month"] == "2026-03" for r in rows)
-        assert store.months() == ["2026-03", "2026-04"]
+        assert store.records.months() == ["2026-03", "2026-04"]
 
 
 def test_fts_follows_inserts_and_deletes(tmp_path: Path) -> None:
     with Store.open(tmp_path / "voc.db") as store:
         rec = make_record(1)
-        store.upsert_records([rec])
+        store.records.upsert_records([rec])
         assert store.query("SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH '限额'")[0][0] == 1
-        store.delete_records([rec.id], kind="record", subject_hash="h")
+        store.records.delete_records([rec.id], kind="record", subject_hash="h")
         assert store.query("SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH '限额'")[0][0] == 0
         assert store.query("SELECT records FROM erasures")[0][0] == 1
 
@@ -129,9 +129,9 @@ def test_batch_keeps_input_order_and_indexes_every_row(tmp_path: Path) -> None:
         rec.tokens = f"{word} 客服"
         records.append(rec)
     with Store.open(tmp_path / "voc.db") as store:
-        store.upsert_records([make_record(9)])
-        assert store.upsert_records([records[4], records[0], make_record(9), *records[1:4]]) == (5, 1)
-        rids = store.rids_for([r.id for r in records])
+        store.records.upsert_records([make_record(9)])
+        assert store.records.upsert_records([records[4], records[0], make_record(9), *records[1:4]]) == (5, 1)
+        rids = store.records.rids_for([r.id for r in records])
         assert sorted(rids, key=rids.__getitem__) == [records[i].id for i in (4, 0, 1, 2, 3)]
         for rec, word in zip(records, words, strict=True):
             hits = store.query("SELECT rowid FROM feedback_fts WHERE feedback_fts MATCH ?", (word,))
@@ -142,11 +142,11 @@ def test_batch_keeps_input_order_and_indexes_every_row(tmp_path: Path) -> None:
 def test_readonly_connection_reads_while_writer_open(tmp_path: Path) -> None:
     path = tmp_path / "voc.db"
     writer = Store.open(path)
-    writer.upsert_records([make_record(1)])
+    writer.records.upsert_records([make_record(1)])
     reader = Store.open(path, readonly=True)
-    assert reader.count_records() == 1
+    assert reader.records.count_records() == 1
     with pytest.raises(StoreError):
-        reader.upsert_records([make_record(2)])
+        reader.records.upsert_records([make_record(2)])
     writer.close()
     reader.close()
 
@@ -167,7 +167,7 @@ def test_killed_write_leaves_database_consistent(tmp_path: Path) -> None:
             batch = [Record(source="s", source_id=str(i * 500 + j), channel="rating",
                             created_at="2026-03-05T10:00:00+08:00", text="排队太久" * 20,
                             tokens="排队 太久") for j in range(500)]
-            store.upsert_records(batch)
+            store.records.upsert_records(batch)
             i += 1
             if i == 2:
                 print("ready", flush=True)
@@ -181,7 +181,7 @@ def test_killed_write_leaves_database_consistent(tmp_path: Path) -> None:
     proc.wait()
     with Store.open(path) as store:
         assert store.integrity_ok()
-        n = store.count_records()
+        n = store.records.count_records()
         assert n >= 1000 and n % 500 == 0
         fts = store.query("SELECT count(*) FROM feedback_fts WHERE feedback_fts MATCH '排队'")[0][0]
         assert fts == n

@@ -18,14 +18,14 @@ from voc.tracking import months_to_run, track_themes
 def env(tmp_path_factory: pytest.TempPathFactory):
     built = build_workspace(Path(tmp_path_factory.mktemp("tracking")) / "ws")
     store = Store.open(built.ws.db_path)
-    store.reset_themes()  # forget the hand-made themes of the builder; discover them for real
+    store.themes.reset_themes()  # forget the hand-made themes of the builder; discover them for real
     embedder = vectors.workspace_embedder(built.ws, store)
     yield built, store, embedder
     store.close()
 
 
 def _snapshot(store: Store, until: str = "9999") -> dict[str, int | None]:
-    return {row["id"]: row["theme_id"] for row in store.iter_records() if row["month"] <= until}
+    return {row["id"]: row["theme_id"] for row in store.records.iter_records() if row["month"] <= until}
 
 
 def test_ids_stable_when_a_month_is_added_and_on_rerun(env) -> None:
@@ -34,11 +34,11 @@ def test_ids_stable_when_a_month_is_added_and_on_rerun(env) -> None:
     tax = Taxonomy.load()
     runs = track_themes(store, embedder.encode, built.ws.models_dir, settings, tax, until=MONTHS[-2])
     assert [r.month for r in runs] == list(MONTHS[:-1])
-    first = {t["theme_id"]: t["label"] for t in store.list_themes()}
+    first = {t["theme_id"]: t["label"] for t in store.themes.list_themes()}
     before = _snapshot(store, MONTHS[-2])
     runs = track_themes(store, embedder.encode, built.ws.models_dir, settings, tax)
     assert [r.month for r in runs] == [MONTHS[-1]]
-    after = {t["theme_id"]: t["label"] for t in store.list_themes()}
+    after = {t["theme_id"]: t["label"] for t in store.themes.list_themes()}
     assert set(first) <= set(after) and all(after.values())
     snap = _snapshot(store)
     assert all(snap[i] == before[i] for i in before)
@@ -51,11 +51,11 @@ def test_ids_stable_when_a_month_is_added_and_on_rerun(env) -> None:
 
 def test_lineage_and_runs_recorded(env) -> None:
     _, store, _ = env
-    runs = {r["month"]: r for r in store.theme_runs()}
+    runs = {r["month"]: r for r in store.themes.theme_runs()}
     assert set(runs) == set(MONTHS)
-    first = store.lineage(MONTHS[0])
+    first = store.themes.lineage(MONTHS[0])
     assert first and all(e["event"] == "new" for e in first)
-    later = store.lineage(MONTHS[2])
+    later = store.themes.lineage(MONTHS[2])
     assert any(e["event"] == "continued" for e in later)
 
 
@@ -69,7 +69,7 @@ def test_late_records_rerun_only_their_month(env) -> None:
     from voc.text import clean
 
     c = clean("转账限额太低了，又要去网点调额，太麻烦")
-    store.upsert_records([Record(source="late", source_id="1", channel="rating", text=c.text, tokens=c.tokens,
+    store.records.upsert_records([Record(source="late", source_id="1", channel="rating", text=c.text, tokens=c.tokens,
                                  created_at=f"{MONTHS[-1]}-20T10:00:00+08:00", rating=1.0, rating_scale="star5")])
     enrich(store, LexiconScorer(), Taxonomy.load())
     todo, previous = months_to_run(store)
@@ -79,7 +79,7 @@ def test_late_records_rerun_only_their_month(env) -> None:
 def test_themes_born_later_know_what_the_months_before_held_of_them(env) -> None:
     """The replay behind `prior_volume`: a new problem (养老金账户, from May) had nothing before its birth."""
     _, store, _ = env
-    themes = store.list_themes()
+    themes = store.themes.list_themes()
     first = [t for t in themes if t["first_month"] == MONTHS[0]]
     later = [t for t in themes if t["first_month"] > MONTHS[0] and t["kind"] != "generic"]
     assert first and all(t["prior_volume"] is None for t in first)

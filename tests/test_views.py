@@ -30,7 +30,7 @@ def env(tmp_path_factory: pytest.TempPathFactory):
     records = [Record(source="questions", source_id=str(i), channel="social", text=clean(q).text,
                       tokens=clean(q).tokens, created_at=f"{month}-0{1 + i % 9}T10:00:00+08:00")
                for i, q in enumerate(QUESTIONS * 5)]
-    store.upsert_records(records)
+    store.records.upsert_records(records)
     enrich(store, LexiconScorer(), Taxonomy.load())
     yield built, store, month
     store.close()
@@ -42,7 +42,7 @@ def test_praise_is_positive_and_no_complaint_questions_are_inquiries(env) -> Non
     assert praise and {r["text"] for r in praise} <= {clean(p).text for p in PRAISE}
     questions = view_rows(store, month, "questions")
     assert {r["text"] for r in questions} == {clean(q).text for q in QUESTIONS}
-    complaints = {r["id"] for r in store.complaint_rows(month)}
+    complaints = {r["id"] for r in store.themes.complaint_rows(month)}
     assert complaints and not complaints & {r["id"] for r in praise + questions}
 
 

@@ -97,30 +97,30 @@ def check_new_user(name: str, role: str, branch: str | None, password: str) -> N
 
 def add_user(store: Any, name: str, role: str, password: str, branch: str | None = None) -> User:
     check_new_user(name, role, branch, password)
-    if store.get_user(name):
+    if store.access.get_user(name):
         raise VocError(f"user {name!r} exists: `voc users remove {name}` first, or `voc users passwd {name}`")
     branch = branch.strip() if branch else None
-    store.add_user(name, role, branch, hash_password(password))
+    store.access.add_user(name, role, branch, hash_password(password))
     return User(name, role, branch)
 
 
 def authenticate(store: Any, name: str, password: str) -> User | None:
     """The user when name and password match, else None; every attempt is audited, never the password."""
-    row = store.get_user(name)
+    row = store.access.get_user(name)
     ok = row is not None and verify_password(password, row["password_hash"])
     if row is None:
         verify_password(password, _dummy_hash())  # same time for unknown names: no user enumeration by timing
-    store.audit(name if _NAME.fullmatch(name) else "?", "login" if ok else "login_failed")
+    store.access.audit(name if _NAME.fullmatch(name) else "?", "login" if ok else "login_failed")
     return User(row["name"], row["role"], row["branch"]) if ok and row else None
 
 
 def new_api_token(store: Any, name: str, actor: str = "cli") -> str:
     """A fresh token for a user (shown once; only its hash is kept)."""
-    if not store.get_user(name):
+    if not store.access.get_user(name):
         raise VocError(f"no user {name!r}: see `voc users list`")
     token = "voc_" + secrets.token_urlsafe(32)
-    store.add_api_token(name, token_hash(token))
-    store.audit(actor, "token_created", name)
+    store.access.add_api_token(name, token_hash(token))
+    store.access.audit(actor, "token_created", name)
     return token
 
 
@@ -134,7 +134,7 @@ def user_of_token(store: Any, token: str, workspace_token: str) -> User | None:
         return None
     if workspace_token and hmac.compare_digest(token.encode(), workspace_token.encode()):
         return MACHINE
-    row = store.user_of_token(token_hash(token))
+    row = store.access.user_of_token(token_hash(token))
     return User(row["name"], row["role"], row["branch"]) if row else None
 
 

@@ -89,7 +89,7 @@ def dispatch(store: Store, settings: AlertSettings, month: str, alerts: list[dic
     result: dict[str, Any] = {"alerts": len(alerts), "dry_run": dry_run, "sent": {}, "already_sent": {},
                               "failed": {}}
     for name, send in channels(settings).items():
-        done = store.alerts_sent(name)
+        done = store.fixes.alerts_sent(name)
         todo = [a for a in alerts if a["key"] not in done]
         result["already_sent"][name] = len(alerts) - len(todo)
         if not todo:
@@ -108,7 +108,7 @@ def dispatch(store: Store, settings: AlertSettings, month: str, alerts: list[dic
                     result["failed"][name] = str(exc)
             else:
                 if not store.readonly:
-                    store.mark_alerts_sent(name, [a["key"] for a in todo])
+                    store.fixes.mark_alerts_sent(name, [a["key"] for a in todo])
                 result["sent"][name] = [a["key"] for a in todo]
                 break
     return result

@@ -104,7 +104,7 @@ def create_app(ws: Workspace) -> FastAPI:
     def health(request: Request) -> JSONResponse:
         """ok / not ok for anyone; record and vector counts only with the token."""
         try:
-            records = backend.store.count_records()
+            records = backend.store.records.count_records()
             index = backend.index
         except (VocError, OSError):
             return JSONResponse({"status": "not ok"}, status_code=503)
@@ -140,21 +140,21 @@ def create_app(ws: Workspace) -> FastAPI:
             process_step=process_step, branch=branch, product=product, agent_id=agent_id,
         )
         filters = access.scope(filters, user)
-        backend.audit_store.audit(user.name, "api_search", access.audit_query(q, filters))
+        backend.audit_store.access.audit(user.name, "api_search", access.audit_query(q, filters))
         hits = search_mod.search(backend.store, backend.index, backend.embedder, q, k=k, mode=mode,
                                  filters=filters, offset=offset)
         return {"query": q, "mode": mode, "k": k, "offset": offset, "results": [h.to_dict() for h in hits]}
 
     @app.get("/records/{record_id}")
     def record(record_id: Annotated[str, Path(max_length=64)], user: User = Depends(auth)) -> dict[str, Any]:
-        rec = backend.store.get_record(record_id)
+        rec = backend.store.records.get_record(record_id)
         if not access.may_see(rec, user):  # another branch's record is as absent as a missing one
             raise HTTPException(404, f"no record with id {record_id}")
         assert rec is not None
-        backend.audit_store.audit(user.name, "api_record", record_id)
+        backend.audit_store.access.audit(user.name, "api_record", record_id)
         rec.pop("rid", None)
         if rec["channel"] == "call":
-            rec["turns"] = backend.store.get_turns(record_id)
+            rec["turns"] = backend.store.records.get_turns(record_id)
         return rec
 
     @app.get("/records/{record_id}/similar")
@@ -164,7 +164,7 @@ def create_app(ws: Workspace) -> FastAPI:
     ) -> dict[str, Any]:
         if backend.index is None:
             raise HTTPException(409, "no vector index in this workspace yet: run `voc enrich`")
-        if not access.may_see(backend.store.get_record(record_id), user):
+        if not access.may_see(backend.store.records.get_record(record_id), user):
             raise HTTPException(404, f"no record with id {record_id}")
         hits = search_mod.more_like_this(backend.store, backend.index, record_id, k=k,
                                          filters=access.scope(Filters(), user))

@@ -20,8 +20,8 @@ def curate(store: Store, theme_id: int, action: str, value: str | None, actor: s
     """Record one curation after checking it names real, live themes; a clear error otherwise, nothing written."""
     if action not in ACTIONS:
         raise VocError(f"unknown curation {action!r}: one of {', '.join(ACTIONS)}")
-    themes = {t["theme_id"]: t for t in store.list_themes()}
-    merged = store.curated_state()["merges"]
+    themes = {t["theme_id"]: t for t in store.themes.list_themes()}
+    merged = store.curations.curated_state()["merges"]
     if theme_id not in themes or theme_id in merged:
         raise VocError(f"no live theme with id {theme_id}: see `voc themes`")
     if action == "rename":
@@ -38,18 +38,18 @@ def curate(store: Store, theme_id: int, action: str, value: str | None, actor: s
             raise VocError("the 泛泛抱怨 bucket cannot be merged")
     if action == "split":
         value = _check_split(store, theme_id, themes[theme_id])
-    return store.add_curation(theme_id, action, value, actor)
+    return store.curations.add_curation(theme_id, action, value, actor)
 
 
 def _check_split(store: Store, theme_id: int, theme: dict) -> str:
     """The month the split applies to: the latest tracked one, which the tracker then replays with it."""
-    done = store.theme_months_done()
+    done = store.themes.theme_months_done()
     if len(done) < 2:
         raise VocError("splitting needs at least two tracked months (the first month's themes come from one fit)")
     if theme.get("kind") == "generic":
         raise VocError("the 泛泛抱怨 bucket cannot be split")
     month = done[-1]
-    members = len(store.theme_record_ids(theme_id, month))
+    members = len(store.themes.theme_record_ids(theme_id, month))
     if members < MIN_SPLIT:
         raise VocError(f"theme {theme_id} has {members} records in {month}: at least {MIN_SPLIT} are needed to split")
     return month

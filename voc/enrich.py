@@ -84,7 +84,7 @@ StepOf = Callable[[list[dict[str, Any]]], list[str | None]]
 
 @dataclass
 class ScoredBatch:
-    """One batch's derived fields, ready for :meth:`Store.write_enrichment`."""
+    """One batch's derived fields, ready for :meth:`EnrichmentRepository.write_enrichment`."""
 
     rows: list[Enrichment]
     turn_scores: list[tuple[str, int, float]]
@@ -140,9 +140,9 @@ def batches_to_enrich(
     store: Store, only_new: bool = True
 ) -> Iterator[tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]]:
     """The store's batches still to enrich, each with the turns of its calls (what a worker needs)."""
-    for batch in store.iter_for_enrichment(only_new=only_new):
+    for batch in store.enrichment.iter_for_enrichment(only_new=only_new):
         calls = [r["id"] for r in batch if r["channel"] == "call"]
-        yield batch, (store.customer_turns(calls) if calls else {})
+        yield batch, (store.enrichment.customer_turns(calls) if calls else {})
 
 
 def enrich(
@@ -162,7 +162,7 @@ def enrich(
     result = EnrichResult(scorer=type(scorer).__name__)
     scoring = Scoring(scorer, taxonomy, step_of)
     for scored in (engine or LocalEngine()).map(scoring, batches_to_enrich(store, only_new)):
-        store.write_enrichment(scored.rows, scored.turn_scores)
+        store.enrichment.write_enrichment(scored.rows, scored.turn_scores)
         result.records += len(scored.rows)
         result.complaints += sum(r.complaint for r in scored.rows)
         result.escalations += sum(bool(r.escalation) for r in scored.rows)
@@ -193,7 +193,7 @@ def train_sentiment(
     Ratings are weak labels (1-2 stars negative, 3 neutral, 4-5 positive); ``extra`` is a bank's own
     annotated sample (``voc sentiment train --train-file``), so a workspace with few ratings still trains.
     """
-    rows = store.rated_texts()
+    rows = store.enrichment.rated_texts()
     texts, labels = [], []
     for r in rows:
         if r["text"].strip():
@@ -216,13 +216,13 @@ def train_sentiment(
         positive_above=s.positive_threshold,
         random_state=random_state,
     )
-    unrated = store.unrated_texts(model.max_unlabelled)
+    unrated = store.enrichment.unrated_texts(model.max_unlabelled)
     model.fit(texts, labels, unlabelled=unrated)
     report = model.adaptation_
     if report.get("applied") and report.get("prior_shift") and texts:
         # One model scores every channel: expect the unrated channels' estimated mix and the labelled one's
         # known mix in proportion to how many records each has.
-        n_unrated = store.count_unrated()
+        n_unrated = store.enrichment.count_unrated()
         share = n_unrated / (n_unrated + len(texts))
         known = np.bincount(np.asarray(labels), minlength=3) / len(labels)
         model.expect_prior(share * np.asarray(report["prior"]) + (1 - share) * known)
@@ -243,8 +243,8 @@ def score_snownlp(store: Store, month: str | None = None, progress: Progress | N
     """Fill the SnowNLP baseline field in its own pass (it is ~50x slower than voc's scorer)."""
     snow = SnowNLPScorer()
     n = 0
-    for batch in store.iter_missing_snownlp(month=month):
-        store.write_snownlp([(r["id"], snow.score(r["text"]).score) for r in batch])
+    for batch in store.enrichment.iter_missing_snownlp(month=month):
+        store.enrichment.write_snownlp([(r["id"], snow.score(r["text"]).score) for r in batch])
         n += len(batch)
         if progress:
             progress(len(batch))

@@ -118,38 +118,38 @@ def forget(ws: Workspace, store: Store, customer: str | None = None, record_id: 
     key: str | None = None
     if customer:
         key = subject_key(customer, ws.settings.privacy.salt) or ""
-        ids = store.record_ids_for_customer(key)
+        ids = store.records.record_ids_for_customer(key)
         kind, subject = "customer", key
     else:
-        ids = [record_id] if record_id and store.has_record(record_id) else []
+        ids = [record_id] if record_id and store.records.has_record(record_id) else []
         kind, subject = "record", hashlib.sha256((record_id or "").encode()).hexdigest()[:16]
-    rows = store.erasure_rows(ids)
+    rows = store.erasure.erasure_rows(ids)
     erased = Erased(tuple(ids), tuple(r["rid"] for r in rows), tuple(r["text"] for r in rows), key)
     words = {w for r in rows for w in f"{r['tokens']} {r['context_tokens']}".split() if _wordlike(w)}
-    counts = store.erase_records(ids, key, kind, subject)
+    counts = store.erasure.erase_records(ids, key, kind, subject)
     report = ErasureReport(kind, counts["feedback"])
     report.removed = {
         "feedback (records)": counts["feedback"], "turns": counts["turns"], "search index (feedback_fts)":
         counts["feedback"], "quarantine": counts["quarantine"], "flag evidence": counts["flags"],
     }
-    store.fts_optimize()
+    store.erasure.fts_optimize()
     report.storage.append("search index optimized: erased terms merged out of feedback_fts_data")
     for name, eraser in DERIVED_STORES:
         report.removed[name] = eraser(ws, store, erased)
     # Words no remaining record has, not even inside a longer word: any copy of one left in a model or a theme
     # label came from the erased records.
-    unique = {w for w in words if not store.term_used(w) and not store.text_used(w)}
-    themes = store.prune_theme_words(unique) + _prune_theme_snapshots(ws, unique) if unique else 0
+    unique = {w for w in words if not store.erasure.term_used(w) and not store.erasure.text_used(w)}
+    themes = store.erasure.prune_theme_words(unique) + _prune_theme_snapshots(ws, unique) if unique else 0
     if themes:
         report.removed["theme labels and keywords"] = themes
     if counts["feedback"]:
         _refresh_monthly(ws, store)
     report.models = _refit_models(ws, store, unique)
     report.reports = _rewrite_reports(ws, store)
-    if store.wipe_free_pages():
+    if store.erasure.wipe_free_pages():
         report.storage.append("database vacuumed once: it was written before secure_delete was on")
     report.storage.append("freed pages zeroed (PRAGMA secure_delete=ON)")
-    cp = store.checkpoint()
+    cp = store.erasure.checkpoint()
     report.storage.append(
         "WAL checkpointed and truncated" if not cp["busy"]
         else "WAL not fully checkpointed: a reader (API, dashboard) holds it; run `voc forget` again when idle"
@@ -165,13 +165,13 @@ def _refresh_monthly(ws: Workspace, store: Store) -> None:
     """Theme statistics and saved flags computed again without the erased records."""
     from voc.monthly import compute_flags, rules_from_settings
 
-    store.refresh_theme_stats()
+    store.themes.refresh_theme_stats()
     rules = rules_from_settings(ws.settings)
-    for month in store.flag_months():
+    for month in store.themes.flag_months():
         try:
             compute_flags(store, month, rules)
         except VocError:
-            store.save_flags(month, [])
+            store.themes.save_flags(month, [])
 
 
 def _prune_theme_snapshots(ws: Workspace, words: set[str]) -> int:
@@ -233,24 +233,24 @@ def _rewrite_reports(ws: Workspace, store: Store) -> list[dict[str, str]]:
     from voc.report import build_report
 
     out = []
-    known = {r["path"] for r in store.written_reports()}
+    known = {r["path"] for r in store.erasure.written_reports()}
     for path in sorted(ws.reports_dir.glob("report-*")):  # written without registering (e.g. the dashboard)
         m = _REPORT_NAME.fullmatch(path.name)
         if m and str(path.resolve()) not in known:
-            store.register_report(str(path.resolve()), m["month"], m["fmt"])
-    for rep in store.written_reports():
+            store.erasure.register_report(str(path.resolve()), m["month"], m["fmt"])
+    for rep in store.erasure.written_reports():
         path = Path(rep["path"])
         if not path.exists():
-            store.unregister_report(rep["path"])
+            store.erasure.unregister_report(rep["path"])
             out.append({"path": rep["path"], "action": "already gone"})
             continue
         try:
             build_report(ws, store, rep["month"], out_dir=path.parent, formats=[rep["format"]])
-            store.register_report(rep["path"], rep["month"], rep["format"])
+            store.erasure.register_report(rep["path"], rep["month"], rep["format"])
             out.append({"path": rep["path"], "action": "regenerated"})
         except (VocError, OSError) as exc:
             log.warning("report %s could not be regenerated (%s): deleting it", path, exc)
             path.unlink(missing_ok=True)
-            store.unregister_report(rep["path"])
+            store.erasure.unregister_report(rep["path"])
             out.append({"path": rep["path"], "action": "deleted (could not be regenerated)"})
     return out

@@ -57,11 +57,11 @@ def verify(store: Store, month: str, rules: FixRules = FixRules(), include_close
            ) -> list[dict[str, Any]]:
     """Every fix shipped by the end of `month`, with its themes' volumes and the verdict as of that month."""
     series = {s.theme_id: s for s in theme_series(store)}
-    months = [m for m in store.months() if m <= month]
-    labels = {t["theme_id"]: t["label"] for t in store.list_themes()}
-    merges = store.curated_state()["merges"]  # a fix's theme merged away lives on in the theme it went into
+    months = [m for m in store.records.months() if m <= month]
+    labels = {t["theme_id"]: t["label"] for t in store.themes.list_themes()}
+    merges = store.curations.curated_state()["merges"]  # a fix's theme merged away lives on in the theme it went into
     out = []
-    for fix in store.list_fixes(include_closed):
+    for fix in store.fixes.list_fixes(include_closed):
         shipped = ship_month(fix["shipped"])
         if shipped > month:
             continue
@@ -96,7 +96,7 @@ def check_new_fix(store: Store, theme_ids: list[int], shipped: str, step: str | 
         dt.date.fromisoformat(shipped)
     except ValueError:
         raise VocError(f"--shipped {shipped!r} is not a date like 2026-05-20") from None
-    known = {t["theme_id"] for t in store.list_themes()}
+    known = {t["theme_id"] for t in store.themes.list_themes()}
     missing = [t for t in theme_ids if t not in known]
     if missing:
         raise VocError(f"no theme with id {', '.join(map(str, missing))}: see `voc themes` for the ids")

@@ -39,7 +39,7 @@ def kpis(row: dict[str, Any]) -> dict[str, Any]:
 
 def month_overview(store: Store, month: str, history: int = 12) -> dict[str, Any]:
     """KPIs per channel and overall for a month, the previous month, and a history for sparklines."""
-    rows = store.kpi_rows()
+    rows = store.stats.kpi_rows()
     months = sorted({r["month"] for r in rows})
     if month not in months:
         raise VocError(f"no data for {month}: months with data are {', '.join(months) or 'none'}")
@@ -71,20 +71,20 @@ def month_overview(store: Store, month: str, history: int = 12) -> dict[str, Any
 
 def theme_series(store: Store) -> list[ThemeSeries]:
     """Each theme's monthly complaint volume, overall and per channel, aligned with all months and their totals."""
-    totals = store.month_totals()
+    totals = store.themes.month_totals()
     months = tuple(t["month"] for t in totals)
     pos = {m: i for i, m in enumerate(months)}
-    by_channel = store.month_channel_totals()
+    by_channel = store.themes.month_channel_totals()
     channels = tuple(sorted({r["channel"] for r in by_channel}))
     cpos = {c: k for k, c in enumerate(channels)}
     complaints = [[0] * len(months) for _ in channels]
     for r in by_channel:
         complaints[cpos[r["channel"]]][pos[r["month"]]] = r["complaints"] or 0
     counts: dict[int, list[list[int]]] = defaultdict(lambda: [[0] * len(months) for _ in channels])
-    for r in store.theme_stats():
+    for r in store.themes.theme_stats():
         counts[r["theme_id"]][cpos[r["channel"]]][pos[r["month"]]] += r["volume"]
     out = []
-    for t in store.list_themes():
+    for t in store.themes.list_themes():
         rows = counts[t["theme_id"]]
         out.append(ThemeSeries(
             t["theme_id"], months, tuple(sum(col) for col in zip(*rows, strict=True)) if rows else (0,) * len(months),
@@ -103,7 +103,7 @@ def theme_quotes(store: Store, theme: dict[str, Any], month: str | None, k: int 
     if theme.get("kind") == GENERIC:
         return []
     words = set(theme.get("keywords", [])[:5])
-    candidates = store.theme_examples(theme["theme_id"], month, 8 * k)
+    candidates = store.themes.theme_examples(theme["theme_id"], month, 8 * k)
     picked: list[dict[str, Any]] = []
     seen: set[str] = set()
     for with_keyword in (True, False):
@@ -124,15 +124,15 @@ def _detractor(score: float, scale: str) -> bool:
 
 def theme_evidence(store: Store, month: str, rules: FlagRules, examples: int = 5) -> dict[int, ThemeEvidence]:
     """Channels, negativity, repeats, escalations, rating impact and examples of every theme in a month."""
-    themes = {t["theme_id"]: t for t in store.list_themes()}
+    themes = {t["theme_id"]: t for t in store.themes.list_themes()}
     agg: dict[int, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
     by_channel: dict[int, dict[str, int]] = defaultdict(dict)
-    for r in store.theme_stats(month=month):
+    for r in store.themes.theme_stats(month=month):
         a = agg[r["theme_id"]]
         for k in ("volume", "negative", "escalations", "calls", "keyed", "repeats"):
             a[k] += r[k]
         by_channel[r["theme_id"]][r["channel"]] = r["volume"]
-    rated = store.rated_in_month(month)
+    rated = store.themes.rated_in_month(month)
     scores = np.array([r["score"] for r in rated], dtype=float)
     tids = np.array([r["theme_id"] if r["theme_id"] is not None else -1 for r in rated])
     detractor = np.array([_detractor(r["score"], r["rating_scale"]) for r in rated], dtype=bool)
@@ -165,7 +165,7 @@ def compute_flags(store: Store, month: str, rules: FlagRules, save: bool = True)
         raise VocError(f"no data for {month}: months with data are {', '.join(series[0].months)}")
     flags = flags_for_month(series, month, theme_evidence(store, month, rules), rules)
     if save:
-        store.save_flags(month, [f.to_dict() for f in flags])
+        store.themes.save_flags(month, [f.to_dict() for f in flags])
     return flags
 
 

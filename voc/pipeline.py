@@ -33,7 +33,7 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True, engine:
     Records stored before keyword search had character bigrams get them first (once: later records get
     theirs when they are stored). The ``engine`` runs scoring and embedding (this process by default).
     """
-    store.backfill_grams()
+    store.records.backfill_grams()
     taxonomy = Taxonomy.load()
     embedder = vectors.workspace_embedder(ws, store)
     fitted: list[step_fallback.StepFallback] = []
@@ -41,7 +41,8 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True, engine:
     def calibrated() -> step_fallback.StepFallback:
         """The embedding fallback for process steps, calibrated on the rule-matched records on first need."""
         if not fitted:
-            fitted.append(step_fallback.calibrate(store.iter_for_enrichment(only_new=False), taxonomy, embedder.encode))
+            every = store.enrichment.iter_for_enrichment(only_new=False)
+            fitted.append(step_fallback.calibrate(every, taxonomy, embedder.encode))
         return fitted[0]
 
     def step_of(unmatched: list[dict[str, Any]]) -> list[str | None]:
@@ -84,7 +85,7 @@ def train_and_rescore(
 
 
 def latest_month(store: Store) -> str:
-    months = store.months()
+    months = store.records.months()
     if not months:
         raise VocError("the workspace has no records yet: ingest some first (see `voc ingest --help`)")
     return months[-1]
@@ -92,19 +93,19 @@ def latest_month(store: Store) -> str:
 
 def update_themes(ws: Workspace, store: Store, until: str | None = None, rebuild: bool = False) -> dict[str, Any]:
     """Bring themes up to date and list them with the month's volumes."""
-    if store.count_unenriched():
+    if store.enrichment.count_unenriched():
         enrich_workspace(ws, store)
     embedder = vectors.workspace_embedder(ws, store)
     runs = track_themes(store, embedder.encode, ws.models_dir, ws.settings.themes, Taxonomy.load(), until=until,
                         rebuild=rebuild)
     month = until or latest_month(store)
     volumes: dict[int, int] = {}
-    for r in store.theme_stats(month=month):
+    for r in store.themes.theme_stats(month=month):
         volumes[r["theme_id"]] = volumes.get(r["theme_id"], 0) + r["volume"]
-    themes = [{**t, "volume": volumes.get(t["theme_id"], 0)} for t in store.list_themes()]
+    themes = [{**t, "volume": volumes.get(t["theme_id"], 0)} for t in store.themes.list_themes()]
     themes.sort(key=lambda t: (-t["volume"], t["theme_id"]))
     return {"month": month, "runs": [r.to_dict() for r in runs], "themes": themes,
-            "lineage": store.lineage(month)}
+            "lineage": store.themes.lineage(month)}
 
 
 def split_theme(ws: Workspace, store: Store, theme_id: int, actor: str) -> dict[str, Any]:
@@ -115,11 +116,12 @@ def split_theme(ws: Workspace, store: Store, theme_id: int, actor: str) -> dict[
     from voc import curation
 
     cid = curation.curate(store, theme_id, "split", None, actor)
-    month = next(c["value"] for c in store.curations() if c["curation_id"] == cid)
-    store.forget_theme_months(month)
+    month = next(c["value"] for c in store.curations.curations() if c["curation_id"] == cid)
+    store.themes.forget_theme_months(month)
     update_themes(ws, store)
-    children = [e["theme_id"] for e in store.lineage(month) if e["event"] == "split" and e["related"] == theme_id]
-    labels = {t["theme_id"]: t["label"] for t in store.list_themes()}
+    lineage = store.themes.lineage(month)
+    children = [e["theme_id"] for e in lineage if e["event"] == "split" and e["related"] == theme_id]
+    labels = {t["theme_id"]: t["label"] for t in store.themes.list_themes()}
     return {"theme_id": theme_id, "month": month, "label": labels.get(theme_id),
             "children": [{"theme_id": c, "label": labels.get(c)} for c in children]}
 
@@ -176,7 +178,7 @@ def ensure(ws: Workspace, store: Store, through: str = "flags", month: str | Non
     if through not in STEPS:
         raise VocError(f"unknown step {through!r}: one of {', '.join(STEPS)}")
     ran = []
-    if store.count_unenriched():
+    if store.enrichment.count_unenriched():
         enrich_workspace(ws, store)
         ran.append("enrich")
     if through in ("themes", "flags") and months_to_run(store)[0]:

@@ -145,11 +145,11 @@ def _semantic(index: Index, store: Store, vec: np.ndarray, n: int, filters: Filt
     out = pairs(index.search(q, fetch))
     if not filters.active():
         return out[:n]
-    keep = store.rids_passing([i for i, _ in out], filters)
+    keep = store.search.rids_passing([i for i, _ in out], filters)
     hits = [p for p in out if p[0] in keep]
     if len(hits) >= n or len(out) < fetch - 1:
         return hits[:n]
-    allowed = store.filtered_rids(filters, limit=EXACT_FILTER_LIMIT + 1)
+    allowed = store.search.filtered_rids(filters, limit=EXACT_FILTER_LIMIT + 1)
     if not allowed or len(allowed) > EXACT_FILTER_LIMIT:
         return hits[:n]
     return pairs(index.search(q, n + 1, allowed_ids=allowed))[:n]
@@ -177,7 +177,7 @@ def search(
     keyword: list[tuple[int, float]] = []
     semantic: list[tuple[int, float]] = []
     if mode in (Mode.hybrid, Mode.keyword):
-        keyword = store.keyword_search(tokens, filters, limit=depth, grams=grams)
+        keyword = store.search.keyword_search(tokens, filters, limit=depth, grams=grams)
     if mode in (Mode.hybrid, Mode.semantic):
         if index is None or encoder is None:
             raise VocError("no vector index in this workspace yet: run `voc enrich` (or `voc demo`)")
@@ -185,7 +185,7 @@ def search(
         semantic = _semantic(index, store, vec, depth, filters)
     kw_scores, sem_scores = dict(keyword), dict(semantic)
     if mode == Mode.hybrid:
-        kw_scores |= store.keyword_scores(tokens, [r for r, _ in semantic if r not in kw_scores], grams)
+        kw_scores |= store.search.keyword_scores(tokens, [r for r, _ in semantic if r not in kw_scores], grams)
         sem_scores |= index.similarities(vec, [r for r, _ in keyword if r not in sem_scores])  # type: ignore[union-attr]
         weight = fusion_weight(encoder, text)
     else:
@@ -212,7 +212,7 @@ def more_like_this(
     store: Store, index: Index, record_id: str, k: int = 20, filters: Filters | None = None
 ) -> list[Hit]:
     """Records nearest to a stored record's vector (the record itself excluded)."""
-    rid = store.rids_for([record_id]).get(record_id)
+    rid = store.records.rids_for([record_id]).get(record_id)
     if rid is None:
         raise VocError(f"no record with id {record_id}")
     vec = index.reconstruct(rid)
@@ -221,7 +221,7 @@ def more_like_this(
 
 
 def _hits(store: Store, fused: list[tuple[int, float, dict[str, int]]], tokens: list[str]) -> list[Hit]:
-    rows = store.records_by_rid([rid for rid, _, _ in fused])
+    rows = store.search.records_by_rid([rid for rid, _, _ in fused])
     hits = []
     for rid, score, ranks in fused:
         r = rows.get(rid)

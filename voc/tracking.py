@@ -64,9 +64,9 @@ def months_to_run(store: Store, until: str | None = None) -> tuple[list[str], st
 
     A processed month whose complaint count changed since its run is replayed, and so is every month after it.
     """
-    months = [m for m in store.months() if until is None or m <= until]
-    runs = {r["month"]: r for r in store.theme_runs()}
-    found = store.complaint_counts()
+    months = [m for m in store.records.months() if until is None or m <= until]
+    runs = {r["month"]: r for r in store.themes.theme_runs()}
+    found = store.themes.complaint_counts()
     counts = {m: found.get(m, 0) for m in months}
     start = 0
     for i, m in enumerate(months):
@@ -116,25 +116,25 @@ def track_themes(
 ) -> list[MonthRun]:
     """Bring themes up to date (all months, or up to `until`) and refresh the theme statistics."""
     if rebuild:
-        store.reset_themes()
+        store.themes.reset_themes()
         shutil.rmtree(models_dir / THEMES_DIR, ignore_errors=True)
     todo, previous = months_to_run(store, until)
     model = ThemeModel.load(str(snapshot_dir(models_dir, previous))) if previous else None
-    known = {t["theme_id"]: t for t in store.list_themes()}
-    curated = store.curated_state()
+    known = {t["theme_id"]: t for t in store.themes.list_themes()}
+    curated = store.curations.curated_state()
     runs: list[MonthRun] = []
     replayed: dict[str, np.ndarray] = {}
     for month in todo:
-        rows = store.complaint_rows(month)
+        rows = store.themes.complaint_rows(month)
         if progress:
             progress(month)
         if not rows:
-            store.save_theme_month(month, [], [], [], {"complaints": 0, "assigned": 0, "new_themes": 0})
+            store.themes.save_theme_month(month, [], [], [], {"complaints": 0, "assigned": 0, "new_themes": 0})
             runs.append(MonthRun(month, 0, 0))
             continue
         x = encode([r["text"] for r in rows])
         toks = [r["tokens"].split() for r in rows]
-        now = store.curated_state(month)  # the merges and pins in force when this month was first tracked
+        now = store.curations.curated_state(month)  # the merges and pins in force when this month was first tracked
         if model is None:
             model = new_model(settings).fit(x, toks)
             labels, sims = np.asarray(model.labels_), np.asarray(model.similarities_)
@@ -159,9 +159,9 @@ def track_themes(
         runs.append(_save_month(store, month, rows, labels, sims, model, taxonomy, known,
                                 (new_ids, continued, retired, stability, split, merged), prior, curated["names"]))
         model.save(str(snapshot_dir(models_dir, month)))
-    if runs and store.curations():
-        store.apply_curations()  # e.g. a merge into a theme that was born after the merged one
-    store.refresh_theme_stats()
+    if runs and store.curations.curations():
+        store.curations.apply_curations()  # e.g. a merge into a theme that was born after the merged one
+    store.themes.refresh_theme_stats()
     return runs
 
 
@@ -175,7 +175,7 @@ def prior_volumes(
     today's centroids tells the two apart: a new problem had no such records before. ``cache`` keeps each
     month's content vectors for the run.
     """
-    done = store.theme_months_done()
+    done = store.themes.theme_months_done()
     by_birth: dict[str, list[int]] = {}
     for tid, born in births.items():
         by_birth.setdefault(born, []).append(tid)
@@ -187,7 +187,7 @@ def prior_volumes(
         counts = dict.fromkeys(ids, 0)
         for m in earlier:
             if m not in cache:
-                rows = [r for r in store.complaint_rows(m) if topic_words().of(r["tokens"].split())]
+                rows = [r for r in store.themes.complaint_rows(m) if topic_words().of(r["tokens"].split())]
                 cache[m] = encode([r["text"] for r in rows]) if rows else np.zeros((0, 0), np.float32)
             if len(cache[m]):
                 labels, _ = model.assign(cache[m], assign_all=False)
@@ -212,7 +212,7 @@ def _save_month(
     names: dict[int, str],
 ) -> MonthRun:
     new_ids, continued, retired, stability, split, merged = lineage
-    steps = store.complaint_steps(month)  # for themes whose keywords no taxonomy rule names
+    steps = store.themes.complaint_steps(month)  # for themes whose keywords no taxonomy rule names
     members: dict[int, list[str]] = {}
     for row, tid in zip(rows, labels, strict=True):
         if tid >= 0:
@@ -252,7 +252,7 @@ def _save_month(
     for a, b in merged:
         events.append((int(a), "merged", int(b), counts.get(int(a), 0)))
     assigned = int(sum(counts.values()))
-    store.save_theme_month(
+    store.themes.save_theme_month(
         month, themes, assignments, events,
         {"complaints": len(rows), "assigned": assigned, "new_themes": len(new_ids), "stability": stability,
          "fingerprint": model.fingerprint_},

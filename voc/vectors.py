@@ -89,7 +89,7 @@ def workspace_embedder(ws: Workspace, store: Store, refit: bool = False) -> Any:
     model = None if refit else load_embedder(ws)
     if model is not None:
         return model
-    texts = [r["text"] for batch in store.iter_texts() for r in batch]
+    texts = [r["text"] for batch in store.enrichment.iter_texts() for r in batch]
     if not texts:
         raise VocError("the workspace has no records to fit an embedder on: ingest some first")
     log.info("fitting voc's corpus embedder on %d texts", len(texts))
@@ -134,7 +134,7 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
         index = None
     if index is None:
         index = VectorIndex(embedder.dim, exact_threshold=ws.settings.index.exact_threshold)
-    todo, gone = index.missing(store.all_rids())
+    todo, gone = index.missing(store.enrichment.all_rids())
     if len(gone):  # rows replaced by a new version (new row id) or deleted: their old vectors go
         index.remove(gone)
     todo = todo.tolist()
@@ -144,7 +144,7 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
 
     def items() -> Iterator[tuple[list[int], list[str]]]:
         for i in range(0, len(todo), ENCODE_BATCH):
-            rows = store.texts_for_rids(todo[i : i + ENCODE_BATCH])
+            rows = store.enrichment.texts_for_rids(todo[i : i + ENCODE_BATCH])
             if remote and isinstance(embedder, CachedEncoder):
                 texts.update((r["rid"], r["text"]) for r in rows)
             yield [r["rid"] for r in rows], [r["text"] for r in rows]
@@ -164,7 +164,7 @@ def verify_index(ws: Workspace, store: Store, repair: bool = False) -> dict[str,
     """Do store and index hold the same records, embedded by the configured embedder? With repair, re-embed
     what is missing (everything, when the embedder changed) and drop the extra."""
     index = load_index(ws)
-    rids = store.all_rids()
+    rids = store.enrichment.all_rids()
     embedder = workspace_embedder(ws, store) if rids else None
     stale = bool(index is not None and embedder is not None and index.fingerprint_ != embedder.fingerprint)
     if index is None:

@@ -28,7 +28,7 @@ def view_rows(store: Store, month: str, view: str) -> list[dict[str, Any]]:
     """The month's non-complaint records of a view: praise is positive text, questions read as an inquiry."""
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}: choose from {', '.join(VIEWS)}")
-    rows = store.non_complaint_rows(month)
+    rows = store.themes.non_complaint_rows(month)
     if view == "praise":
         return [r for r in rows if r["sentiment_label"] == POSITIVE]
     return [r for r in rows if r["sentiment_label"] != POSITIVE and is_inquiry(r["text"])]

@@ -17,7 +17,7 @@ if ctx.user is None or not ctx.user.is_admin:
     st.stop()
 
 st.subheader("用户")
-users = ctx.store.list_users()
+users = ctx.store.access.list_users()
 st.dataframe([{"用户名": u["name"], "角色": access.ROLE_NAMES.get(u["role"], u["role"]), "网点": u["branch"] or "—",
                "API 令牌": u["tokens"], "创建时间": u["created_at"]} for u in users],
              hide_index=True, width="stretch", key="admin_users")
@@ -44,14 +44,14 @@ if others:
     cols = st.columns([3, 1])
     gone = cols[0].selectbox("删除用户", others, key="admin_remove_pick")
     if cols[1].button("删除", key="admin_remove"):
-        data.writer(ctx).remove_user(gone)
+        data.writer(ctx).access.remove_user(gone)
         data.audit(ctx, "user_removed", gone)
         st.rerun()
 
 st.subheader("审计日志")
 who = st.selectbox("用户", [None, *[u["name"] for u in users], "cli"], format_func=lambda v: v or ui.ALL,
                    key="admin_audit_user")
-events = ctx.store.audit_log(limit=500, actor=who)
+events = ctx.store.access.audit_log(limit=500, actor=who)
 st.dataframe([{"时间": e["at"], "用户": e["actor"], "操作": access.ACTION_NAMES.get(e["action"], e["action"]),
                "内容": e["detail"] or ""} for e in events], hide_index=True, width="stretch", key="admin_audit")
 st.download_button("下载审计日志（JSON）", json.dumps(events, ensure_ascii=False, indent=1).encode("utf-8"),

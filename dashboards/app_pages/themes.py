@@ -92,7 +92,7 @@ def _curation_panel(theme_id: int) -> None:
         if ctx.user is None:
             st.caption("添加用户（`voc users add`）并以分析员登录后，可在此重命名、合并、固定主题。")
         return
-    pinned = theme_id in ctx.store.curated_state()["pinned"]
+    pinned = theme_id in ctx.store.curations.curated_state()["pinned"]
     with st.expander("整理主题（重命名 / 合并 / 固定 / 拆分）", expanded=False):
         cols = st.columns([3, 1])
         cols[0].text_input("新名称", value=themes[theme_id]["label"], key=f"cur_name_{theme_id}")

@@ -256,7 +256,7 @@ def _curate(home: Path | None, theme_id: int, action: str, value: str | None, by
     actor = by or getpass.getuser()
     with open_store(ws) as store:
         curation.curate(store, theme_id, action, value, actor)
-        store.audit(actor, "curate", curation.audit_detail(theme_id, action, value))
+        store.access.audit(actor, "curate", curation.audit_detail(theme_id, action, value))
     console.print(f"theme {theme_id}: {action}" + (f" -> {value}" if value else ""))
 
 
@@ -294,7 +294,7 @@ def split(theme_id: Annotated[int, typer.Argument(help="The theme that holds two
     actor = by or getpass.getuser()
     with open_store(ws) as store:
         result = pipeline.split_theme(ws, store, theme_id, actor)
-        store.audit(actor, "curate", curation.audit_detail(theme_id, "split", result["month"]))
+        store.access.audit(actor, "curate", curation.audit_detail(theme_id, "split", result["month"]))
 
     def render(r: dict[str, Any]) -> None:
         made = ", ".join(f"{c['theme_id']} {c['label']}" for c in r["children"]) or "no new theme (too few members)"

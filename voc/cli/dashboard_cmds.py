@@ -33,7 +33,7 @@ def streamlit_command(port: int, address: str) -> list[str]:
 
 def _has_users(ws: Workspace) -> bool:
     with open_store(ws, readonly=True) as store:
-        return store.count_users() > 0
+        return store.access.count_users() > 0
 
 
 def dashboard(

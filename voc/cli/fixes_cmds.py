@@ -29,8 +29,8 @@ def add(
     ws = open_workspace(home)
     with open_store(ws) as store:
         fixes.check_new_fix(store, theme, shipped, step, Taxonomy.load().ids)
-        fix_id = store.add_fix(title.strip(), shipped, theme, step, owner)
-        store.audit("cli", "fix_added", f"fix {fix_id} themes {','.join(map(str, theme))} shipped {shipped}")
+        fix_id = store.fixes.add_fix(title.strip(), shipped, theme, step, owner)
+        store.access.audit("cli", "fix_added", f"fix {fix_id} themes {','.join(map(str, theme))} shipped {shipped}")
     emit({"fix_id": fix_id, "themes": theme, "shipped": shipped}, as_json,
          lambda d: console.print(f"fix {d['fix_id']} registered for themes {', '.join(map(str, d['themes']))}, "
                                  f"shipped {d['shipped']}"))
@@ -44,7 +44,7 @@ def list_(home: HomeOpt = None, month: MonthOpt = None, as_json: JsonOpt = False
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
         checks = fixes.verify(store, month or pipeline.latest_month(store))
-        pending = [f for f in store.list_fixes() if f["fix_id"] not in {c["fix_id"] for c in checks}]
+        pending = [f for f in store.fixes.list_fixes() if f["fix_id"] not in {c["fix_id"] for c in checks}]
 
     def render(items: list[dict[str, Any]]) -> None:
         rows = [[c["fix_id"], c["title"], c["status"], c["shipped"], " / ".join(t["label"] for t in c["themes"]),
@@ -66,6 +66,6 @@ def close(fix_id: Annotated[int, typer.Argument(help="The fix id (see `voc fixes
 
     ws = open_workspace(home)
     with open_store(ws) as store:
-        if not store.close_fix(fix_id):
+        if not store.fixes.close_fix(fix_id):
             raise VocError(f"no open fix with id {fix_id}: see `voc fixes list`")
     console.print(f"fix {fix_id} closed")

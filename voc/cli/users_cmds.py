@@ -38,7 +38,7 @@ def add(
     password = _password(password_stdin)
     with open_store(ws) as store:
         user = access.add_user(store, name, role, password, branch)
-        store.audit("cli", "user_added", f"{user.name} {user.role} {user.branch or ''}".strip())
+        store.access.audit("cli", "user_added", f"{user.name} {user.role} {user.branch or ''}".strip())
     console.print(f"user {user.name} added as {user.role}" + (f" of {user.branch}" if user.branch else ""))
 
 
@@ -47,7 +47,7 @@ def list_(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Users with role, branch and how many API tokens they hold (never their password hashes)."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        users = store.list_users()
+        users = store.access.list_users()
     emit(users, as_json, lambda us: console.print(table(
         "users", ("name", "role", "branch", "tokens", "created"),
         [[u["name"], u["role"], u["branch"], u["tokens"], u["created_at"]] for u in us])))
@@ -58,9 +58,9 @@ def remove(name: NameArg, home: HomeOpt = None) -> None:
     """Remove a user and their API tokens; open dashboard sessions end on their next click."""
     ws = open_workspace(home)
     with open_store(ws) as store:
-        if not store.remove_user(name):
+        if not store.access.remove_user(name):
             raise VocError(f"no user {name!r}: see `voc users list`")
-        store.audit("cli", "user_removed", name)
+        store.access.audit("cli", "user_removed", name)
     console.print(f"user {name} removed")
 
 
@@ -71,13 +71,13 @@ def passwd(name: NameArg, password_stdin: StdinOpt = False, home: HomeOpt = None
 
     ws = open_workspace(home)
     with open_store(ws) as store:
-        if not store.get_user(name):
+        if not store.access.get_user(name):
             raise VocError(f"no user {name!r}: see `voc users list`")
         password = _password(password_stdin)
         if len(password) < access.MIN_PASSWORD:
             raise VocError(f"password too short: at least {access.MIN_PASSWORD} characters")
-        store.set_password(name, access.hash_password(password))
-        store.audit("cli", "password_set", name)
+        store.access.set_password(name, access.hash_password(password))
+        store.access.audit("cli", "password_set", name)
     console.print(f"password of {name} changed")
 
 
@@ -93,8 +93,8 @@ def token(
     ws = open_workspace(home)
     with open_store(ws) as store:
         if revoke:
-            n = store.revoke_api_tokens(name)
-            store.audit("cli", "tokens_revoked", name)
+            n = store.access.revoke_api_tokens(name)
+            store.access.audit("cli", "tokens_revoked", name)
             console.print(f"{n} token(s) of {name} revoked")
             return
         value = access.new_api_token(store, name)
@@ -111,7 +111,7 @@ def audit(
     """The audit log, newest first: logins, searches, exports, curations, user changes (no customer text)."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        events = store.audit_log(limit=limit, actor=user)
+        events = store.access.audit_log(limit=limit, actor=user)
 
     def render(es: list[dict[str, Any]]) -> None:
         console.print(table("audit log", ("at", "who", "action", "detail"),

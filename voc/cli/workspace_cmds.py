@@ -55,10 +55,10 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     with open_store(ws, readonly=True) as store:
         data = {
             "home": str(ws.home),
-            "records": store.count_records(),
-            "by_channel_month": store.counts_by_channel_month(),
-            "last_runs": store.last_run_per_source(),
-            "quarantined": store.quarantine_count(),
+            "records": store.records.count_records(),
+            "by_channel_month": store.records.counts_by_channel_month(),
+            "last_runs": store.runs.last_run_per_source(),
+            "quarantined": store.runs.quarantine_count(),
         }
 
     def render(d: dict[str, Any]) -> None:
@@ -94,7 +94,7 @@ def export(
     """Every record with every stored and derived field, one per line, to standard output."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        rows = store.iter_records(Filters(month=month, channel=channel.value if channel else None))
+        rows = store.records.iter_records(Filters(month=month, channel=channel.value if channel else None))
         out = sys.stdout
         try:
             _write_export(rows, fmt, out)
@@ -128,8 +128,8 @@ def quarantine_list(
     """What could not be ingested: source, file, line or record, reason and a redacted excerpt."""
     ws = open_workspace(home)
     with open_store(ws, readonly=True) as store:
-        items = store.list_quarantine(limit=limit, source=source)
-        total = store.quarantine_count()
+        items = store.runs.list_quarantine(limit=limit, source=source)
+        total = store.runs.quarantine_count()
 
     def render(rows: list[dict[str, Any]]) -> None:
         console.print(

@@ -32,7 +32,7 @@ def build_report(
     if unknown or not formats:
         raise VocError(f"unknown report format {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}")
     if month is None:
-        months = store.months()
+        months = store.records.months()
         if not months:
             raise VocError("the workspace has no records yet: ingest some first (see `voc ingest --help`)")
         month = months[-1]
@@ -58,4 +58,4 @@ def register_reports(store: Store, paths: dict[str, Path]) -> None:
     """Remember written reports, so `voc forget` can regenerate them without the erased records."""
     for fmt, path in paths.items():
         month = Path(path).stem.removeprefix("report-")
-        store.register_report(str(Path(path).resolve()), month, fmt)
+        store.erasure.register_report(str(Path(path).resolve()), month, fmt)

@@ -61,10 +61,10 @@ class ReportData:
 
 def load_flags(ws: Workspace, store: Store, month: str) -> list[dict[str, Any]]:
     """Saved flags of the month; computed on the spot (never saved: this is a read path) if there are none."""
-    flags = store.get_flags(month)
-    if flags or month in store.flag_months():
+    flags = store.themes.get_flags(month)
+    if flags or month in store.themes.flag_months():
         return flags
-    if not store.list_themes():
+    if not store.themes.list_themes():
         log.info("no themes in the workspace: the report has no flagged themes")
         return []
     return [f.to_dict() for f in compute_flags(store, month, rules_from_settings(ws.settings), save=False)]
@@ -109,7 +109,7 @@ def _themes(store: Store, flags: list[dict[str, Any]], series: dict[int, list[in
     active.sort(key=lambda f: (-f["severity"], f["theme_id"]))
     out = []
     for f in active:
-        examples = store.get_records(f.get("example_ids", [])[:EXAMPLES])
+        examples = store.records.get_records(f.get("example_ids", [])[:EXAMPLES])
         out.append({
             **f, "step_name": tax.name(f["process_step"]), "series": series.get(f["theme_id"], []),
             "examples": [{"id": r["id"], "channel": r["channel"], "created_at": r["created_at"], "text": r["text"]}
@@ -143,7 +143,7 @@ def _breakdowns(store: Store, month: str, themes: list[dict[str, Any]]) -> list[
     out = []
     for dim, name in BREAKDOWN_DIMS:
         rows: dict[str, dict[str, Any]] = {}
-        for r in store.breakdown(month, dim, ids) if ids else []:
+        for r in store.stats.breakdown(month, dim, ids) if ids else []:
             row = rows.setdefault(r["value"], {"value": r["value"], "total": 0, "negative": 0, "escalations": 0,
                                                "by_theme": {}})
             row["total"] += r["n"]
@@ -187,13 +187,13 @@ def fingerprint_text(fp: Any) -> str:
 
 def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[str, Any]:
     s = ws.settings
-    run = next((r for r in store.theme_runs() if r["month"] == month), None)
+    run = next((r for r in store.themes.theme_runs() if r["month"] == month), None)
     return {
         "months": months,
-        "sources": store.source_counts(month),
-        "all_records": sum(r["n"] for r in store.source_counts()),
-        "quarantined": store.quarantine_count(),
-        "quarantine_by_source": store.quarantine_by_source(),
+        "sources": store.stats.source_counts(month),
+        "all_records": sum(r["n"] for r in store.stats.source_counts()),
+        "quarantined": store.runs.quarantine_count(),
+        "quarantine_by_source": store.runs.quarantine_by_source(),
         "theme_run": {k: run[k] for k in ("complaints", "assigned", "new_themes", "stability", "model_fingerprint")}
         if run else None,
         "models": _models(ws.models_dir, month),
@@ -213,7 +213,7 @@ def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[s
 
 def assemble(ws: Workspace, store: Store, month: str) -> ReportData:
     """Read one month's report from the store (flags computed first if the month has none)."""
-    months = store.months()
+    months = store.records.months()
     if month not in months:
         raise VocError(f"no data for {month}: months with data are {', '.join(months) or 'none (ingest first)'}")
     tax = Taxonomy.load()
@@ -225,11 +225,11 @@ def assemble(ws: Workspace, store: Store, month: str) -> ReportData:
     top = max(rules_from_settings(ws.settings).max_report_flags, 0)
     themes, others = ranked[:top], ranked[top:]
     flagged_calls: dict[str, int] = defaultdict(int)
-    for r in store.breakdown(month, "agent_id", [t["theme_id"] for t in themes]) if themes else []:
+    for r in store.stats.breakdown(month, "agent_id", [t["theme_id"] for t in themes]) if themes else []:
         flagged_calls[r["value"]] += r["n"]
     flag_ids = [f["theme_id"] for f in flags]
     labels = {f["theme_id"]: f["label"] for f in flags}
-    records = [{**r, "label": labels[r["theme_id"]]} for r in store.theme_record_rows(month, flag_ids)]
+    records = [{**r, "label": labels[r["theme_id"]]} for r in store.themes.theme_record_rows(month, flag_ids)]
     return ReportData(
         month=month,
         previous_month=ov["previous_month"],
@@ -240,7 +240,7 @@ def assemble(ws: Workspace, store: Store, month: str) -> ReportData:
         steps=rank_steps(themes, tax.name),
         resolved=_resolved(flags, series, tax),
         breakdowns=_breakdowns(store, month, themes),
-        agents=agent_review(store.agent_rates(month), dict(flagged_calls)),
+        agents=agent_review(store.stats.agent_rates(month), dict(flagged_calls)),
         notes=_notes(ws, store, month, months),
         records=records,
         other_themes=others,

@@ -6,14 +6,13 @@ never customer text, so erasure has nothing to reach here.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
-from voc.store.base import StoreBase, utcnow
+from voc.store.base import utcnow
+from voc.store.repository import Repository
 
 
-class AccessMixin(StoreBase):
-    conn: sqlite3.Connection
+class AccessRepository(Repository):
 
     def add_user(self, name: str, role: str, branch: str | None, password_hash: str) -> None:
         with self.transaction(touch=False) as cur:

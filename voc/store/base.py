@@ -1,7 +1,8 @@
-"""Connection, transactions and migrations; the mixins in this package add the queries."""
+"""Connection, transactions and migrations: the SQLite side of :class:`voc.store.repository.Database`."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -73,12 +74,11 @@ class StoreBase:
         if not readonly:
             if fresh:
                 store.set_meta("secure_delete_since", "creation")
-            store.mark_aborted_runs()
+            store.after_open()
         return store
 
-    def mark_aborted_runs(self) -> int:
-        """Runs left 'running' by a killed process become 'aborted' (the runs repository does it)."""
-        raise NotImplementedError
+    def after_open(self) -> None:
+        """What a writable store does once open (the store marks runs killed mid-way as aborted)."""
 
     def close(self) -> None:
         self.conn.close()
@@ -148,12 +148,27 @@ class StoreBase:
             finally:
                 cur.close()
 
-    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
         with self._lock:
             try:
                 return self.conn.execute(sql, params).fetchall()
             except sqlite3.OperationalError as exc:
                 raise _store_error(exc, self.path, self.lock_timeout) from None
+
+    def stream(self, sql: str, params: Any = (), batch: int = 1000) -> Iterator[sqlite3.Row]:
+        """Rows fetched ``batch`` at a time from a cursor of their own (WAL readers never block writers)."""
+        cur = self.conn.execute(sql, params)
+        try:
+            while rows := cur.fetchmany(batch):
+                yield from rows
+        finally:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the store was closed before the stream ended
+                cur.close()
+
+    def maintain(self, sql: str) -> list[sqlite3.Row]:
+        """A statement outside any transaction: VACUUM, WAL checkpoints, temp virtual tables."""
+        with self._lock:
+            return self.conn.execute(sql).fetchall()
 
     def last_change(self) -> str:
         """A stamp that changes with every committed write (dashboard caches key on it)."""

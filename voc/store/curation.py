@@ -6,15 +6,17 @@ them again to every month it replays.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from voc.store.base import utcnow
-from voc.store.themes import ThemesMixin
+from voc.store.repository import Database, Repository
+from voc.store.themes import ThemesRepository
 
 
-class CurationMixin(ThemesMixin):
-    conn: sqlite3.Connection
+class CurationsRepository(Repository):
+    def __init__(self, db: Database, themes: ThemesRepository) -> None:
+        super().__init__(db)
+        self.themes = themes  # a curation changes theme assignments, so it refreshes their statistics
 
     def add_curation(self, theme_id: int, action: str, value: str | None, actor: str) -> int:
         """Record one curation and show it at once (label, merged records); the tracker keeps it on replays."""
@@ -33,7 +35,7 @@ class CurationMixin(ThemesMixin):
                 cur.execute("UPDATE themes SET status = 'merged', related = ? WHERE theme_id = ?", (into, theme_id))
                 cur.execute("DELETE FROM flags")  # derived from the old split of records: recomputed on demand
         if action == "merge":
-            self.refresh_theme_stats()
+            self.themes.refresh_theme_stats()
         return cid
 
     def apply_curations(self) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from voc.store.base import StoreBase, utcnow
+from voc.store.base import utcnow
+from voc.store.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,7 @@ class Enrichment:
     process_step: str
 
 
-class EnrichMixin(StoreBase):
-    conn: sqlite3.Connection
+class EnrichmentRepository(Repository):
 
     def iter_for_enrichment(self, only_new: bool = True, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
         """Batches of records still to enrich (or all with only_new=False), with what the scorers read."""

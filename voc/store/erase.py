@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from voc.store.base import StoreBase, utcnow
+from voc.store.base import utcnow
+from voc.store.repository import Repository
 
 
 def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
@@ -21,8 +22,7 @@ def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
         yield items[i : i + size]
 
 
-class EraseMixin(StoreBase):
-    conn: sqlite3.Connection
+class ErasureRepository(Repository):
 
     def erasure_rows(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
         """What an erasure needs to know of the records before they go: row ids, months, tokens, texts."""
@@ -66,7 +66,7 @@ class EraseMixin(StoreBase):
 
     def fts_terms(self) -> set[str]:
         """Every term the FTS index holds (read through an fts5vocab table over the index itself)."""
-        self.conn.execute(
+        self.db.maintain(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.feedback_terms USING fts5vocab(main, feedback_fts, row)"
         )
         return {r[0] for r in self.query("SELECT term FROM temp.feedback_terms")}
@@ -92,15 +92,15 @@ class EraseMixin(StoreBase):
     def wipe_free_pages(self) -> bool:
         """VACUUM once for a database that was written before voc set secure_delete (its free pages may still
         hold deleted text); True when it ran."""
-        if self.get_meta("secure_delete_since"):
+        if self.db.get_meta("secure_delete_since"):
             return False
-        self.conn.execute("VACUUM")
-        self.set_meta("secure_delete_since", f"vacuum {utcnow()}")
+        self.db.maintain("VACUUM")
+        self.db.set_meta("secure_delete_since", f"vacuum {utcnow()}")
         return True
 
     def checkpoint(self) -> dict[str, int]:
         """Copy the WAL into the database and truncate it; ``busy`` is 1 when a reader kept it from finishing."""
-        busy, log, done = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, log, done = self.db.maintain("PRAGMA wal_checkpoint(TRUNCATE)")[0]
         return {"busy": int(busy), "wal_frames": int(log), "checkpointed": int(done)}
 
     def prune_theme_words(self, words: set[str]) -> int:

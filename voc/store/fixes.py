@@ -3,15 +3,14 @@ alerts already sent, so an alert goes out once per channel."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from voc.store.base import StoreBase, utcnow
+from voc.store.base import utcnow
+from voc.store.repository import Repository
 
 
-class FixesMixin(StoreBase):
-    conn: sqlite3.Connection
+class FixesRepository(Repository):
 
     def add_fix(self, title: str, shipped: str, theme_ids: Sequence[int], step: str | None = None,
                 owner: str | None = None) -> int:

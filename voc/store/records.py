@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import sqlite3
@@ -11,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voc.schema import Record
-from voc.store.base import StoreBase, utcnow
+from voc.store.base import utcnow
 from voc.store.filters import Filters
+from voc.store.repository import Repository
 from voc.text.grams import char_grams
 
 _FEEDBACK_COLUMNS = (
@@ -95,8 +95,7 @@ def _feedback_row(rec: Record, rec_id: str, run_id: int | None, now: str, digest
     )
 
 
-class RecordsMixin(StoreBase):
-    conn: sqlite3.Connection
+class RecordsRepository(Repository):
 
     def _stored_hashes(self, cur: sqlite3.Cursor, ids: list[str]) -> dict[str, tuple[str, int]]:
         """(content hash, version) of the stored ids; rows older than content hashes get theirs computed."""
@@ -118,7 +117,7 @@ class RecordsMixin(StoreBase):
             out[rid] = (content_hash(tuple(values), turns), out[rid][1])
         return out
 
-    def _insert_records(
+    def insert_records(
         self, cur: sqlite3.Cursor, records: Sequence[Record], run_id: int | None, on_changed: str = UPDATE
     ) -> WriteResult:
         """Insert inside an open transaction: new ids, new versions of changed ones, nothing for exact repeats.
@@ -175,14 +174,14 @@ class RecordsMixin(StoreBase):
         Runs once per workspace: new records get their bigrams when stored, so after a complete pass the
         table scan is skipped.
         """
-        if self.get_meta("grams_backfilled"):
+        if self.db.get_meta("grams_backfilled"):
             return 0
         done = 0
         while True:
             rows = self.query("SELECT rid, text FROM feedback WHERE grams = '' AND text != '' LIMIT ?", (batch,))
             values = [(char_grams(r["text"]) or " ", int(r["rid"])) for r in rows]
             if not values:
-                self.set_meta("grams_backfilled", utcnow())
+                self.db.set_meta("grams_backfilled", utcnow())
                 return done
             with self.transaction() as cur:
                 cur.executemany("UPDATE feedback SET grams = ? WHERE rid = ?", values)
@@ -193,7 +192,7 @@ class RecordsMixin(StoreBase):
     ) -> tuple[int, int]:
         """Write a batch in one transaction; (new, duplicates). Loading the same input twice adds nothing."""
         with self.transaction() as cur:
-            res = self._insert_records(cur, records, run_id, on_changed)
+            res = self.insert_records(cur, records, run_id, on_changed)
         return res.new, res.duplicates
 
     def count_records(self, flt: Filters | None = None) -> int:
@@ -241,14 +240,8 @@ class RecordsMixin(StoreBase):
             f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id"
             f" WHERE {where} ORDER BY f.created_at, f.id"
         )
-        cur = self.conn.execute(sql, params)
-        try:
-            while rows := cur.fetchmany(batch):
-                for row in rows:
-                    yield _decode(row)
-        finally:
-            with contextlib.suppress(sqlite3.ProgrammingError):  # the store was closed before the stream ended
-                cur.close()
+        for row in self.db.stream(sql, params, batch):
+            yield _decode(row)
 
     def counts_by_channel_month(self) -> list[dict[str, Any]]:
         rows = self.query(

@@ -11,7 +11,8 @@ from typing import Any
 
 from voc.schema import Record
 from voc.store.base import utcnow
-from voc.store.records import RecordsMixin, WriteResult
+from voc.store.records import RecordsRepository, WriteResult
+from voc.store.repository import Database, Repository
 
 
 def process_alive(pid: int | None) -> bool:
@@ -51,8 +52,10 @@ class QuarantineItem:
         return f"{where}: {self.reason}" if where else self.reason
 
 
-class RunsMixin(RecordsMixin):
-    conn: sqlite3.Connection
+class RunsRepository(Repository):
+    def __init__(self, db: Database, records: RecordsRepository) -> None:
+        super().__init__(db)
+        self.records = records  # a run's batch writes its records in the run's own transaction
 
     def start_run(self, source: str, kind: str, location: str = "") -> int:
         """A new run marked 'running' with this process id, so a killed run can be told from a live one."""
@@ -97,7 +100,7 @@ class RunsMixin(RecordsMixin):
         made by ``conflict``.
         """
         with self.transaction() as cur:
-            res: WriteResult = self._insert_records(cur, records, run_id, on_changed)
+            res: WriteResult = self.records.insert_records(cur, records, run_id, on_changed)
             items = list(quarantined)
             for rec in res.conflicts:
                 items.append(conflict(rec) if conflict else QuarantineItem(
@@ -169,3 +172,8 @@ class RunsMixin(RecordsMixin):
         else:
             rows = self.query("SELECT * FROM cursors ORDER BY source, key")
         return [{**dict(r), "value": json.loads(r["value"])} for r in rows]
+
+    def quarantine_by_source(self) -> list[dict[str, Any]]:
+        """How many inputs each source quarantined (counts only: excerpts may hold unredacted text)."""
+        rows = self.query("SELECT source, count(*) AS n FROM quarantine GROUP BY source ORDER BY source")
+        return [dict(r) for r in rows]

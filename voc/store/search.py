@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from voc.store.base import StoreBase
 from voc.store.filters import Filters
+from voc.store.repository import Repository
 
 
 def _quoted(terms: Sequence[str]) -> str:
@@ -31,8 +30,7 @@ BM25 = f"bm25(feedback_fts, 1.0, 0.3, {GRAM_WEIGHT})"
 KEYWORD_WINDOW = 5000
 
 
-class SearchMixin(StoreBase):
-    conn: sqlite3.Connection
+class SearchRepository(Repository):
 
     def keyword_search(
         self, tokens: Sequence[str], filters: Filters | None = None, limit: int = 100, grams: Sequence[str] = ()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from voc.store.base import StoreBase
+from voc.store.repository import Repository
 from voc.store.themes import RATING_NORM
 
 BREAKDOWN_DIMENSIONS = ("channel", "subtype", "branch", "product", "agent_id", "process_step")
 
 
-class StatsMixin(StoreBase):
-    conn: sqlite3.Connection
+class StatsRepository(Repository):
 
     def kpi_rows(self) -> list[dict[str, Any]]:
         """Per month and channel: volumes, negatives, complaints, escalations, NPS, stars, CSAT, repeats."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from voc.store.base import StoreBase, utcnow
+from voc.store.base import utcnow
+from voc.store.repository import Repository
 
 # Ratings on one 0–100 scale so stars, CSAT and NPS answers can be averaged and compared.
 RATING_NORM = (
@@ -17,8 +17,12 @@ RATING_NORM = (
 REPEAT_WINDOW_S = 30 * 86400
 
 
-class ThemesMixin(StoreBase):
-    conn: sqlite3.Connection
+REPORT_RECORD_COLUMNS = (
+    "id", "theme_id", "channel", "source", "created_at", "branch", "product", "agent_id", "sentiment_label",
+    "escalation", "repeat_contact", "rating", "rating_scale", "text",
+)
+
+class ThemesRepository(Repository):
 
     def complaint_rows(self, month: str) -> list[dict[str, Any]]:
         """Complaint-bearing records of a month in a stable order (theme runs must be reproducible)."""
@@ -248,5 +252,17 @@ class ThemesMixin(StoreBase):
         rows = self.query(
             "SELECT month, channel, count(*) AS total, sum(coalesce(complaint, 0)) AS complaints FROM feedback "
             "GROUP BY month, channel ORDER BY month, channel"
+        )
+        return [dict(r) for r in rows]
+
+    def theme_record_rows(self, month: str, theme_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The records of some themes in a month (redacted text included), in a stable order for spreadsheets."""
+        if not theme_ids:
+            return []
+        marks = ",".join("?" * len(theme_ids))
+        rows = self.query(
+            f"SELECT {', '.join(REPORT_RECORD_COLUMNS)} FROM feedback "
+            f"WHERE month = ? AND theme_id IN ({marks}) ORDER BY theme_id, created_at, id",
+            [month, *theme_ids],
         )
         return [dict(r) for r in rows]

@@ -5,12 +5,11 @@ Column names come from fixed whitelists (never from the caller's text); every va
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from voc.store.base import StoreBase
 from voc.store.filters import Filters
+from voc.store.repository import Repository
 
 # Dimensions a person can pick for choices and cross-tabs (channel × scene × people).
 DASHBOARD_DIMENSIONS = ("channel", "subtype", "scene", "process_step", "branch", "product", "agent_id", "theme_id")
@@ -41,8 +40,7 @@ def _scope(month: str | None, filters: Filters | None, theme_ids: Sequence[int] 
     return " AND ".join(clauses), params
 
 
-class DashboardQueriesMixin(StoreBase):
-    conn: sqlite3.Connection
+class BrowseRepository(Repository):
 
     def distinct_values(self, dimension: str, limit: int = 500) -> list[str]:
         """The values a filter can take (most frequent first), so select boxes offer only what exists."""
