@@ -65,8 +65,28 @@ def test_every_fitted_folder_follows_one_contract(name: str, tmp_path: Path) -> 
     assert manifest["kind"].startswith("voc.") and manifest["kind"].endswith(name)
     assert {"voc_version", "created_at", "fingerprint", "libraries"} <= set(manifest)
     assert manifest["created_at"].endswith("+08:00") and manifest["libraries"]
+    assert isinstance(manifest["fingerprint"], str)  # one schema: a string, hashed when structured
     if hasattr(model, "get_params"):
         assert json.loads((folder / "config.json").read_text(encoding="utf-8")) == json.loads(
             json.dumps(model.get_params()))
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing half-written left
     np.testing.assert_allclose(np.asarray(answers(load(folder))), np.asarray(answers(model)), rtol=1e-5, atol=1e-6)
+
+
+def test_an_index_written_with_a_dict_fingerprint_is_not_stale(tmp_path: Path) -> None:
+    """Manifests once held an embedder's identity dict as the fingerprint: such an index must not re-embed."""
+    from builders import build_workspace
+
+    from voc import vectors
+    from voc.store import Store
+
+    ws = build_workspace(tmp_path / "ws").ws
+    with Store.open(ws.db_path) as store:
+        embedder = vectors.workspace_embedder(ws, store)
+        assert vectors.update_index(ws, store, embedder) > 0
+        path = ws.index_dir / "manifest.json"
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["fingerprint"] = embedder.fingerprint  # the old schema
+        path.write_text(json.dumps(manifest), encoding="utf-8")
+        assert vectors.update_index(ws, store, embedder) == 0
+        assert vectors.verify_index(ws, store)["ok"]

@@ -8,6 +8,7 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from voc.artifacts import fingerprint_text
 from voc.embed import (
     CorpusEmbedder,
     SentenceTransformerEmbedder,
@@ -48,7 +49,8 @@ def test_corpus_embedders_contract(make, tmp_path) -> None:
 
     emb.save(tmp_path / "m")
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text("utf-8"))
-    assert manifest["kind"] == emb.artifact_kind and manifest["fingerprint"] == emb.fingerprint
+    assert manifest["kind"] == emb.artifact_kind and manifest["identity"] == emb.fingerprint
+    assert manifest["fingerprint"] == fingerprint_text(emb.fingerprint) and len(manifest["fingerprint"]) == 16
     assert not list((tmp_path / "m").glob("*.pkl"))
     again = load_embedder(tmp_path / "m")
     assert type(again) is type(emb) and again.fingerprint == emb.fingerprint

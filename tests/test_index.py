@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import voc.index as vindex
+from voc.artifacts import fingerprint_text
 from voc.index import VectorIndex, VectorIndexError
 
 
@@ -89,11 +90,12 @@ def test_save_load_round_trip(tmp_path, threshold: int) -> None:
     x = clustered(2_000, 16)
     index = VectorIndex(16, exact_threshold=threshold)
     index.add(np.arange(2_000), x)
-    index.save(tmp_path, fingerprint={"name": "corpus_w2v_sif", "corpus_hash": "abc"})
+    identity = {"name": "corpus_w2v_sif", "corpus_hash": "abc"}
+    index.save(tmp_path, fingerprint=identity)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["count"] == 2_000 and manifest["fingerprint"]["corpus_hash"] == "abc"
+    assert manifest["count"] == 2_000 and manifest["fingerprint"] == fingerprint_text(identity)
     loaded = VectorIndex.load(tmp_path)
-    assert loaded.kind == index.kind and loaded.fingerprint_["corpus_hash"] == "abc"
+    assert loaded.kind == index.kind and loaded.fingerprint_ == fingerprint_text(identity)
     for a, b in zip(loaded.search(x[:5], 5)[1], index.search(x[:5], 5)[1], strict=True):
         np.testing.assert_array_equal(a, b)
     loaded.add([5000], x[:1])

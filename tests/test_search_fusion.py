@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from voc import vectors
+from voc.artifacts import fingerprint_text
 from voc.schema import Record
 from voc.search import search
 from voc.store import Store
@@ -124,4 +125,5 @@ def test_switching_embedder_reembeds_everything(tmp_path: Path) -> None:
         after = vectors.verify_index(ws, store)
         index = vectors.load_index(ws)
     assert after["ok"] and not after["stale"] and len(index) == len(records)
-    assert index.fingerprint_ != before and index.fingerprint_["name"] == "e5_small"
+    e5 = vectors.configured_embedder(ws)
+    assert index.fingerprint_ != before and index.fingerprint_ == fingerprint_text(e5.fingerprint)

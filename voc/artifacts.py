@@ -12,6 +12,7 @@ workspace is opened) puts such a folder back and deletes the partial folders of 
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import logging
@@ -77,15 +78,38 @@ def write_config(folder: Path | str, config: dict[str, Any]) -> Path:
     return out
 
 
+def config_hash(config: Any) -> str:
+    """16 hex chars of sha256 over a JSON value with sorted keys: the same config, the same hash."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def fingerprint_text(fingerprint: Any) -> str:
+    """Every manifest's fingerprint is a string; a structured one (an embedder's identity) becomes its hash,
+    so folders written when manifests held the dict compare equal to today's."""
+    if fingerprint is None:
+        return ""
+    return fingerprint if isinstance(fingerprint, str) else config_hash(fingerprint)
+
+
+def manifest_identity(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The identity fields behind a structured fingerprint (older manifests kept them as the fingerprint)."""
+    found = manifest.get("identity", manifest.get("fingerprint"))
+    return found if isinstance(found, dict) else {}
+
+
 def write_manifest(
     folder: Path | str, kind: str, fingerprint: Any, libraries: tuple[str, ...] = (), **extra: Any
 ) -> dict[str, Any]:
-    """Write manifest.json last, so a folder with a manifest is a complete artefact."""
+    """Write manifest.json last, so a folder with a manifest is a complete artefact.
+
+    ``fingerprint`` is stored as a string; when it is a dict of identity fields they are kept as ``identity``.
+    """
     manifest = {
         "kind": kind,
         "voc_version": __version__,
         "created_at": datetime.now(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds"),
-        "fingerprint": fingerprint,
+        "fingerprint": fingerprint_text(fingerprint),
+        **({"identity": fingerprint} if isinstance(fingerprint, dict) else {}),
         "libraries": library_versions(*libraries),
         **extra,
     }

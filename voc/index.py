@@ -22,7 +22,7 @@ import faiss
 import numpy as np
 
 from voc import artifacts
-from voc.artifacts import folder_lock, recover_files, write_manifest
+from voc.artifacts import fingerprint_text, folder_lock, recover_files, write_manifest
 from voc.errors import VocError
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class VectorIndex:
         self.nprobe = nprobe
         self.threads = threads
         self.random_state = random_state
-        self.fingerprint_: dict[str, Any] = {}
+        self.fingerprint_ = ""  # the embedder's, as a string: a different one makes the index stale
         self.nprobe_: int | None = None
         self._ids_cache: np.ndarray | None = None
         self._index = self._new_flat()
@@ -345,7 +345,7 @@ class VectorIndex:
             "random_state": self.random_state,
         }
 
-    def save(self, path: str | Path, fingerprint: dict[str, Any] | None = None) -> Path:
+    def save(self, path: str | Path, fingerprint: Any = None) -> Path:
         """Save crash-safely; ``fingerprint`` is the embedder's, so a stale index can be detected.
 
         The folder lock keeps :func:`cleanup` from taking this save's new file for a leftover.
@@ -355,9 +355,9 @@ class VectorIndex:
         with folder_lock(folder):
             return self._save(folder, fingerprint)
 
-    def _save(self, folder: Path, fingerprint: dict[str, Any] | None) -> Path:
+    def _save(self, folder: Path, fingerprint: Any) -> Path:
         if fingerprint is not None:
-            self.fingerprint_ = dict(fingerprint)
+            self.fingerprint_ = fingerprint_text(fingerprint)
         data = faiss.serialize_index(self._index).tobytes()
         digest = hashlib.sha256(data).hexdigest()
         name = f"index-{digest[:16]}.faiss"
@@ -404,5 +404,5 @@ class VectorIndex:
             self._index.set_direct_map_type(faiss.DirectMap.Hashtable)
             self._index.nprobe = manifest["nprobe"]
         self.nprobe_ = manifest["nprobe"]
-        self.fingerprint_ = manifest.get("fingerprint") or {}
+        self.fingerprint_ = fingerprint_text(manifest.get("fingerprint"))
         return self

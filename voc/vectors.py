@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from voc import embed
-from voc.artifacts import save_folder, set_aside
-from voc.embed.base import config_hash
+from voc.artifacts import config_hash, fingerprint_text, save_folder, set_aside
 from voc.embed.cache import CachedEncoder
 from voc.engine import Engine, LocalEngine
 from voc.errors import VocError
@@ -127,7 +126,7 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
 
     The ``engine`` encodes (this process by default); vectors it brings back also fill the text cache.
     """
-    fp = embedder.fingerprint
+    fp = fingerprint_text(embedder.fingerprint)
     index = load_index(ws)
     if index is not None and index.fingerprint_ != fp:
         log.warning("embedder changed (%s -> %s): re-embedding every record", index.fingerprint_, fp)
@@ -166,7 +165,8 @@ def verify_index(ws: Workspace, store: Store, repair: bool = False) -> dict[str,
     index = load_index(ws)
     rids = store.enrichment.all_rids()
     embedder = workspace_embedder(ws, store) if rids else None
-    stale = bool(index is not None and embedder is not None and index.fingerprint_ != embedder.fingerprint)
+    stale = bool(index is not None and embedder is not None
+                 and index.fingerprint_ != fingerprint_text(embedder.fingerprint))
     if index is None:
         result = {"records": len(rids), "vectors": 0, "missing": len(rids), "extra": 0}
     else:

@@ -7,7 +7,6 @@ whose ``kind`` names the class, so :func:`voc.embed.load_embedder` can dispatch 
 from __future__ import annotations
 
 import hashlib
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 import voc
-from voc.artifacts import constructor_params, read_artifact, write_config, write_manifest
+from voc.artifacts import config_hash, constructor_params, read_artifact, write_config, write_manifest
 from voc.errors import NotFittedError
 
 
@@ -28,10 +27,6 @@ def corpus_hash(texts: Iterable[str]) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
-
-
-def config_hash(config: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def l2_normalise(x: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import ClassVar
 import numpy as np
 from tqdm.auto import tqdm
 
+from voc.artifacts import manifest_identity
 from voc.embed.base import Embedder, corpus_hash, l2_normalise, load_array, read_folder
 from voc.text.segment import get_segmenter
 
@@ -148,5 +149,5 @@ class CorpusEmbedder(Embedder):
         folder = Path(path)
         vocab = json.loads((folder / "vocabulary.json").read_text("utf-8"))
         self._set_state(vocab, load_array(folder, "vectors"), load_array(folder, "weights"))
-        self.corpus_hash_ = manifest["fingerprint"]["corpus_hash"]
+        self.corpus_hash_ = manifest_identity(manifest)["corpus_hash"]
         return self

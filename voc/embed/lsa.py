@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from voc.artifacts import manifest_identity
 from voc.embed.base import Embedder, corpus_hash, l2_normalise, load_array, read_folder
 from voc.embed.corpus import tokenize
 
@@ -94,5 +95,5 @@ class TfidfSvdEmbedder(Embedder):
         self = cls(**config)
         vocab = json.loads((Path(path) / "vocabulary.json").read_text("utf-8"))
         self._set_state(vocab, load_array(path, "idf"), load_array(path, "components"))
-        self.corpus_hash_ = manifest["fingerprint"]["corpus_hash"]
+        self.corpus_hash_ = manifest_identity(manifest)["corpus_hash"]
         return self

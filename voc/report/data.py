@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 from collections import defaultdict
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voc import artifacts
 from voc.errors import VocError
 from voc.fixes import verify as verify_fixes
 from voc.monthly import compute_flags, month_overview, rules_from_settings, theme_series
@@ -180,9 +180,7 @@ def _models(models_dir: Path, month: str) -> list[dict[str, Any]]:
 
 def fingerprint_text(fp: Any) -> str:
     """Manifests store a fingerprint as a hash string or as a dict of identity fields: show 16 hex chars."""
-    if isinstance(fp, dict):
-        return hashlib.sha256(json.dumps(fp, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return str(fp)[:16]
+    return artifacts.fingerprint_text(fp)[:16]
 
 
 def _notes(ws: Workspace, store: Store, month: str, months: list[str]) -> dict[str, Any]:
