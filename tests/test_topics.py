@@ -218,6 +218,25 @@ def test_update_adds_exactly_one_new_theme_and_keeps_ids(corpus):
     assert again.new == [] and new_id in again.retired
 
 
+def test_an_update_returns_a_new_state_and_leaves_the_old_one_alone(corpus, fitted):
+    """The update step is a function of (state, batch): the state it was given is not touched."""
+    from voc.topics.lineage import next_state
+
+    *_, embed = corpus
+    emb_new, toks = embed(make(NEW_FAMILY, 30, random.Random(5)))
+    before = fitted.state_
+    snapshot = (before.centroids.copy(), before.theme_ids.copy(), dict(before.sizes), before.next_id, before.step,
+                [t.to_dict() for t in before.themes])
+    after, lineage = next_state(fitted, before, *fitted.prepare(emb_new, toks))
+    assert after is not before and lineage.new == [before.next_id]
+    assert after.step == before.step + 1 and after.next_id == before.next_id + 1
+    np.testing.assert_array_equal(before.centroids, snapshot[0])
+    np.testing.assert_array_equal(before.theme_ids, snapshot[1])
+    assert (before.sizes, before.next_id, before.step) == snapshot[2:5]
+    assert [t.to_dict() for t in before.themes] == snapshot[5]
+    assert fitted.state_ is before  # only ThemeModel.update swaps the model's state
+
+
 def test_near_duplicate_themes_merge(corpus):
     _, tokens, emb, fam, _ = corpus
     split = ThemeModel(min_themes=9, max_themes=9, merge_threshold=None, random_state=0).fit(emb, tokens)

@@ -29,12 +29,12 @@ def test_two_separate_problems_in_one_theme_split_and_the_new_half_gets_its_own_
     model = _model()
     x, topics, labels = _batch(model, ["年费", "扣费"], ["验证码", "收不到"])
     mixed = int(labels[0])
-    splits = find_splits(model, x, labels, topics, granularity=0.5)
+    splits = find_splits(model, model.state_, x, labels, topics, granularity=0.5)
     assert [tid for tid, _ in splits] == [mixed]
     leaving = set(splits[0][1].tolist())
     assert leaving in (set(range(30)), set(range(30, 60)))  # one whole word family leaves, nothing else
     before = len(model.theme_ids_)
-    born = apply_splits(model, x, splits, {mixed: 60})
+    born = apply_splits(model.state_, x, splits, {mixed: 60})
     (new_id, parent), = born.items()
     assert parent == mixed and new_id not in set(np.asarray(model.theme_ids_)[:before].tolist())
     assert len(model.centroids_) == len(model.theme_ids_) == len(model.thresholds_) == before + 1
@@ -45,11 +45,11 @@ def test_two_separate_problems_in_one_theme_split_and_the_new_half_gets_its_own_
 def test_one_problem_said_in_many_ways_stays_one_theme() -> None:
     model = _model()
     x, topics, labels = _batch(model, ["年费", "扣费"], ["年费", "扣费", "手续费"])
-    assert find_splits(model, x, labels, topics, granularity=0.5) == []
+    assert find_splits(model, model.state_, x, labels, topics, granularity=0.5) == []
 
 
 def test_small_themes_never_split() -> None:
     model = _model()
     x, topics, labels = _batch(model, ["年费", "扣费"], ["验证码", "收不到"])
     keep = np.r_[0:15, 30:45, 60:100]  # 30 members: below the minimum a split needs
-    assert find_splits(model, x[keep], labels[keep], [topics[i] for i in keep], granularity=0.5) == []
+    assert find_splits(model, model.state_, x[keep], labels[keep], [topics[i] for i in keep], granularity=0.5) == []

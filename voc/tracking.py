@@ -147,8 +147,8 @@ def track_themes(
             for old_id, into in now["merges"].items():
                 model.merge_theme(old_id, into)
             # pinned themes, and themes an analyst merged others into, are never split automatically
-            model.pinned_ = set(now["pinned"]) | set(now["merges"].values())
-            model.force_split_ = set(curated["splits"].get(month, set())) - set(now["merges"])
+            model.curate(pinned=set(now["pinned"]) | set(now["merges"].values()),
+                         splits=set(curated["splits"].get(month, set())) - set(now["merges"]))
             lin = model.update(x, toks)
             labels, sims = lin.labels, lin.similarities
             new_ids, continued, retired, stability = lin.new, lin.continued, lin.retired, lin.stability

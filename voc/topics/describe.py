@@ -8,16 +8,13 @@ without a label (a theme with no distinctive word is named by its most used topi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from voc.topics.keywords import distinct_labels, frequent_words, keywords_from_counts, label_words
 from voc.topics.quality import Presence, label_quality
+from voc.topics.state import ThemeParams, ThemeState
 from voc.topics.themes import GENERIC, GENERIC_LABEL, Theme
-
-if TYPE_CHECKING:
-    from voc.topics.model import ThemeModel
 
 
 def representatives(
@@ -41,23 +38,24 @@ def representatives(
 
 
 def describe(
-    model: ThemeModel,
+    model: ThemeParams,
+    state: ThemeState,
     topics: Sequence[Sequence[str]],
     labels: np.ndarray,
     sims: np.ndarray,
     new_ids: Sequence[int] = (),
 ) -> list[Theme]:
     """Every theme of ``model`` re-described after a step; ``labels`` are this batch's strict assignments."""
-    old = {t.id: t for t in model.themes_}
-    step = model.step_
-    ids = [int(i) for i in model.theme_ids_]
-    sizes = {i: float(model.sizes_.get(i, 0)) for i in ids}
+    old = {t.id: t for t in state.themes}
+    step = state.step
+    ids = [int(i) for i in state.theme_ids]
+    sizes = {i: float(state.sizes.get(i, 0)) for i in ids}
     keywords = keywords_from_counts(
-        {i: model.word_counts_.get(i, {}) for i in ids}, sizes, model.overall_counts_, n_keywords=model.n_keywords
+        {i: state.word_counts.get(i, {}) for i in ids}, sizes, state.overall_counts, n_keywords=model.n_keywords
     )
     for i in ids:
         if not keywords.get(i):
-            keywords[i] = frequent_words(model.word_counts_.get(i, {}), model.label_words)
+            keywords[i] = frequent_words(state.word_counts.get(i, {}), model.label_words)
     names = distinct_labels(keywords, model.label_words, taken=[GENERIC_LABEL])
     presence = Presence.build(topics)
     words = {i: label_words(keywords[i], model.label_words) for i in ids}
@@ -82,11 +80,11 @@ def describe(
                 specificity=round(float(spec), 4),
             )
         )
-    gen = old.get(model.generic_id_)
-    n_generic = int((labels == model.generic_id_).sum())
+    gen = old.get(state.generic_id)
+    n_generic = int((labels == state.generic_id).sum())
     themes.append(
         Theme(
-            id=model.generic_id_, label=GENERIC_LABEL, keywords=[], size=int(model.sizes_.get(model.generic_id_, 0)),
+            id=state.generic_id, label=GENERIC_LABEL, keywords=[], size=int(state.sizes.get(state.generic_id, 0)),
             coherence=0.0, representatives=[], created_step=gen.created_step if gen else step,
             last_seen_step=step if n_generic else (gen.last_seen_step if gen else step), kind=GENERIC,
         )

@@ -18,8 +18,8 @@ from voc.errors import NotFittedError
 from voc.topics.cluster import merge_centroids, nearest, normalise_rows, spherical_kmeans, theme_thresholds
 from voc.topics.content import topic_words
 from voc.topics.describe import describe
-from voc.topics.keywords import add_counts, as_token_lists, count_words
-from voc.topics.lineage import run_update
+from voc.topics.keywords import add_counts, as_token_lists
+from voc.topics.lineage import next_state
 from voc.topics.persist import (
     fingerprint,
     load_array,
@@ -27,6 +27,7 @@ from voc.topics.persist import (
     write_artifact,
 )
 from voc.topics.quality import choose_k_by_labels
+from voc.topics.state import ThemeState
 from voc.topics.themes import Lineage, Theme
 
 log = logging.getLogger(__name__)
@@ -123,43 +124,33 @@ class ThemeModel:
         order = np.argsort(-np.bincount(idx[content], minlength=len(centroids)), kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
-        self.centroids_ = np.ascontiguousarray(centroids[order], dtype=np.float32)
-        self.theme_ids_ = np.arange(len(order), dtype=np.int64)
-        self.generic_id_ = len(order)
         idx = rank[idx]
         if self.outlier_threshold is not None:
-            self.threshold_ = float(self.outlier_threshold)
+            threshold = float(self.outlier_threshold)
         else:
-            self.threshold_ = float(np.quantile(sims[content], self.outlier_quantile))
-        self.thresholds_ = theme_thresholds(
-            np.where(content, idx, -1), sims, len(order), self.threshold_, self.outlier_quantile
+            threshold = float(np.quantile(sims[content], self.outlier_quantile))
+        state = ThemeState(
+            centroids=np.ascontiguousarray(centroids[order], dtype=np.float32),
+            theme_ids=np.arange(len(order), dtype=np.int64),
+            thresholds=theme_thresholds(np.where(content, idx, -1), sims, len(order), threshold,
+                                        self.outlier_quantile),
+            threshold=threshold,
+            generic_id=len(order),
+            next_id=len(order) + 1,
         )
-        labels = self.theme_ids_[idx]
+        labels = state.theme_ids[idx]
         if not self.assign_all:
-            labels = np.where(sims >= self.thresholds_[idx], labels, -1)
-        labels = np.where(content, labels, self.generic_id_)
+            labels = np.where(sims >= state.thresholds[idx], labels, -1)
+        labels = np.where(content, labels, state.generic_id)
         self.labels_, self.similarities_ = labels, np.where(content, sims, 0.0).astype(np.float32)
-        self.next_id_ = len(order) + 1
-        self.step_ = 0
         self.n_features_in_ = x.shape[1]
         self.fingerprint_ = fingerprint(x, tokens=toks)
-        self.word_counts_, self.overall_counts_, self.sizes_ = {}, {}, {}
-        self.themes_ = []
-        self.absorb(topics, labels, content)
-        self.themes_ = describe(self, topics, labels, self.similarities_)
+        state.absorb(topics, labels, content)
+        state.themes = describe(self, state, topics, labels, self.similarities_)
+        self.state_ = state
         log.info("fitted %d themes on %d records (%d outliers, %d without a topic)", k, len(x),
                  int((labels < 0).sum()), int((~content).sum()))
         return self
-
-    def absorb(self, topics: list[list[str]], labels: np.ndarray, content: np.ndarray) -> None:
-        """Add a batch's members to the kept counts that labels are recomputed from."""
-        per_theme, overall = count_words([t for t, c in zip(topics, content, strict=True) if c], labels[content])
-        for tid, counts in per_theme.items():
-            add_counts(self.word_counts_.setdefault(tid, {}), counts)
-        add_counts(self.overall_counts_, overall)
-        ids, n = np.unique(labels[labels >= 0], return_counts=True)
-        for tid, c in zip(ids, n, strict=True):
-            self.sizes_[int(tid)] = self.sizes_.get(int(tid), 0) + int(c)
 
     @staticmethod
     def _content(x: np.ndarray, topics: list[list[str]]) -> np.ndarray:
@@ -201,8 +192,19 @@ class ThemeModel:
 
     # ------------------------------------------------------------------ using
     def _require_fitted(self) -> None:
-        if not hasattr(self, "centroids_"):
+        if not hasattr(self, "state_"):
             raise NotFittedError("ThemeModel is not fitted: call fit(embeddings, tokens) or ThemeModel.load(dir)")
+
+    # read-only views of the learned state, scikit-learn style
+    centroids_ = property(lambda self: self.state_.centroids)
+    theme_ids_ = property(lambda self: self.state_.theme_ids)
+    thresholds_ = property(lambda self: self.state_.thresholds)
+    threshold_ = property(lambda self: self.state_.threshold)
+    generic_id_ = property(lambda self: self.state_.generic_id)
+    next_id_ = property(lambda self: self.state_.next_id)
+    step_ = property(lambda self: self.state_.step)
+    sizes_ = property(lambda self: self.state_.sizes)
+    themes_ = property(lambda self: self.state_.themes)
 
     @property
     def themes(self) -> dict[int, Theme]:
@@ -220,35 +222,42 @@ class ThemeModel:
 
     def assign_prepared(self, x: np.ndarray, assign_all: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
         """assign() for rows already normalised and centred (what an update step works with)."""
-        idx, sims = nearest(x, np.asarray(self.centroids_))
-        ids = np.asarray(self.theme_ids_)[idx]
-        keep_all = self.assign_all if assign_all is None else assign_all
-        if not keep_all:
-            ids = np.where(sims >= np.asarray(self.thresholds_)[idx], ids, -1)
-        return ids, sims
+        return self.state_.assign(x, self.assign_all if assign_all is None else assign_all)
+
+    def curate(self, pinned: set[int], splits: set[int]) -> None:
+        """The analysts' decisions the next update honours: themes never split automatically, themes to split."""
+        self._require_fitted()
+        self.state_.pinned, self.state_.force_split = set(pinned), set(splits)
+
+    def prepare(self, embeddings: np.ndarray, tokens: Sequence[Sequence[str] | str]
+                ) -> tuple[np.ndarray, list[list[str]]]:
+        """Rows as an update step works with them (normalised, centred on the fitted mean) and token lists."""
+        self._require_fitted()
+        x, toks = self._check(embeddings, tokens)
+        return self._centre(x), toks
 
     def update(self, embeddings: np.ndarray, tokens: Sequence[Sequence[str] | str]) -> Lineage:
         """Assign a new batch, turn its coherent leftovers into new themes (fresh ids), report lineage."""
-        self._require_fitted()
-        x, toks = self._check(embeddings, tokens)
-        return run_update(self, self._centre(x), toks)
+        x, toks = self.prepare(embeddings, tokens)
+        self.state_, lineage = next_state(self, self.state_, x, toks)
+        return lineage
 
     def merge_theme(self, old: int, into: int) -> bool:
         """Fold theme ``old`` into ``into`` (an analyst's merge): one centroid, pooled counts; False if absent."""
-        ids = [int(i) for i in self.theme_ids_]
+        s = self.state_.copy()
+        ids = [int(i) for i in s.theme_ids]
         if old not in ids or into not in ids or old == into:
             return False
         a, b = ids.index(old), ids.index(into)
-        wa, wb = max(self.sizes_.get(old, 0), 1), max(self.sizes_.get(into, 0), 1)
-        centroids = np.asarray(self.centroids_).copy()
-        centroids[b] = normalise_rows((centroids[a] * wa + centroids[b] * wb)[None, :])[0]
+        wa, wb = max(s.sizes.get(old, 0), 1), max(s.sizes.get(into, 0), 1)
+        s.centroids[b] = normalise_rows((s.centroids[a] * wa + s.centroids[b] * wb)[None, :])[0]
         keep = [i for i in range(len(ids)) if i != a]
-        self.centroids_ = np.ascontiguousarray(centroids[keep], dtype=np.float32)
-        self.theme_ids_ = np.asarray(ids, dtype=np.int64)[keep]
-        self.thresholds_ = np.asarray(self.thresholds_, dtype=np.float32)[keep]
-        add_counts(self.word_counts_.setdefault(into, {}), self.word_counts_.pop(old, {}))
-        self.sizes_[into] = self.sizes_.get(into, 0) + self.sizes_.pop(old, 0)
-        self.themes_ = [t for t in self.themes_ if t.id != old]
+        s.centroids = np.ascontiguousarray(s.centroids[keep], dtype=np.float32)
+        s.theme_ids, s.thresholds = s.theme_ids[keep], s.thresholds[keep]
+        add_counts(s.word_counts.setdefault(into, {}), s.word_counts.pop(old, {}))
+        s.sizes[into] = s.sizes.get(into, 0) + s.sizes.pop(old, 0)
+        s.themes = [t for t in s.themes if t.id != old]
+        self.state_ = s
         return True
 
     # ------------------------------------------------------------------ persistence
@@ -260,13 +269,14 @@ class ThemeModel:
         """Folder with config.json, centroids.npy, theme_ids.npy, labels.npy, themes.json, counts.json and
         manifest.json, written atomically (a killed save leaves the previous folder)."""
         self._require_fitted()
+        s = self.state_
         state = {
-            "threshold": self.threshold_,
-            "next_id": self.next_id_,
-            "step": self.step_,
+            "threshold": s.threshold,
+            "next_id": s.next_id,
+            "step": s.step,
             "n_features_in": self.n_features_in_,
             "k_scores": {str(k): v for k, v in self.k_scores_.items()},
-            "generic_id": self.generic_id_,
+            "generic_id": s.generic_id,
         }
         write_artifact(
             directory,
@@ -274,18 +284,18 @@ class ThemeModel:
             self.get_params(),
             self.fingerprint_,
             {
-                "centroids.npy": np.asarray(self.centroids_, dtype=np.float32),
+                "centroids.npy": np.asarray(s.centroids, dtype=np.float32),
                 "mean.npy": np.asarray(self.mean_, dtype=np.float32),
-                "thresholds.npy": np.asarray(self.thresholds_, dtype=np.float32),
-                "theme_ids.npy": np.asarray(self.theme_ids_, dtype=np.int64),
+                "thresholds.npy": np.asarray(s.thresholds, dtype=np.float32),
+                "theme_ids.npy": np.asarray(s.theme_ids, dtype=np.int64),
                 "labels.npy": np.asarray(self.labels_, dtype=np.int64),
                 "similarities.npy": np.asarray(self.similarities_, dtype=np.float32),
-                "themes.json": [t.to_dict() for t in self.themes_],
+                "themes.json": [t.to_dict() for t in s.themes],
                 "state.json": state,
                 "counts.json": {
-                    "sizes": {str(k): v for k, v in self.sizes_.items()},
-                    "overall": self.overall_counts_,
-                    "themes": {str(k): v for k, v in self.word_counts_.items()},
+                    "sizes": {str(k): v for k, v in s.sizes.items()},
+                    "overall": s.overall_counts,
+                    "themes": {str(k): v for k, v in s.word_counts.items()},
                 },
             },
         )
@@ -296,22 +306,24 @@ class ThemeModel:
         path, config, manifest = read_artifact(directory, KIND)
         model = cls(**config)
         state = read_json(path / "state.json")
-        model.centroids_ = load_array(path / "centroids.npy")
+        counts = read_json(path / "counts.json")
+        model.state_ = ThemeState(
+            centroids=load_array(path / "centroids.npy"),
+            theme_ids=load_array(path / "theme_ids.npy"),
+            thresholds=np.array(load_array(path / "thresholds.npy"), dtype=np.float32),
+            threshold=float(state["threshold"]),
+            generic_id=int(state["generic_id"]),
+            next_id=int(state["next_id"]),
+            step=int(state["step"]),
+            sizes={int(k): int(v) for k, v in counts["sizes"].items()},
+            word_counts={int(k): {w: float(n) for w, n in v.items()} for k, v in counts["themes"].items()},
+            overall_counts={w: float(n) for w, n in counts["overall"].items()},
+            themes=[Theme.from_dict(t) for t in read_json(path / "themes.json")],
+        )
         model.mean_ = np.asarray(load_array(path / "mean.npy"), dtype=np.float32)
-        model.thresholds_ = np.array(load_array(path / "thresholds.npy"), dtype=np.float32)
-        model.theme_ids_ = load_array(path / "theme_ids.npy")
         model.labels_ = load_array(path / "labels.npy")
         model.similarities_ = load_array(path / "similarities.npy")
-        model.themes_ = [Theme.from_dict(t) for t in read_json(path / "themes.json")]
-        model.threshold_ = float(state["threshold"])
-        model.next_id_ = int(state["next_id"])
-        model.step_ = int(state["step"])
         model.n_features_in_ = int(state["n_features_in"])
         model.k_scores_ = {int(k): float(v) for k, v in state["k_scores"].items()}
         model.fingerprint_ = manifest["fingerprint"]
-        model.generic_id_ = int(state["generic_id"])
-        counts = read_json(path / "counts.json")
-        model.sizes_ = {int(k): int(v) for k, v in counts["sizes"].items()}
-        model.overall_counts_ = {w: float(n) for w, n in counts["overall"].items()}
-        model.word_counts_ = {int(k): {w: float(n) for w, n in v.items()} for k, v in counts["themes"].items()}
         return model

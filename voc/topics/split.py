@@ -7,22 +7,19 @@ half keeps the id; the smaller gets a new one, recorded as a split of the old (l
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from voc.topics.cluster import normalise_rows, spherical_kmeans
 from voc.topics.keywords import class_tfidf, label_words
-
-if TYPE_CHECKING:
-    from voc.topics.model import ThemeModel
+from voc.topics.state import ThemeParams, ThemeState
 
 MIN_MEMBERS = 40  # a theme with fewer members this month is too small to hold two problems worth a meeting
 MIN_SHARE = 0.2  # the smaller half's share of the members, at least
 
 
 def find_splits(
-    model: ThemeModel, x: np.ndarray, labels: np.ndarray, topics: list[list[str]], granularity: float
+    model: ThemeParams, state: ThemeState, x: np.ndarray, labels: np.ndarray, topics: list[list[str]],
+    granularity: float,
 ) -> list[tuple[int, np.ndarray]]:
     """(theme id, rows of this batch that leave it) for every old theme that holds two separate problems.
 
@@ -30,12 +27,12 @@ def find_splits(
     ``MIN_MEMBERS`` and twice the median theme's members this month.
     """
     ids, counts = np.unique(labels[labels >= 0], return_counts=True)
-    live = [(int(t), int(n)) for t, n in zip(ids, counts, strict=True) if int(t) != model.generic_id_]
+    live = [(int(t), int(n)) for t, n in zip(ids, counts, strict=True) if int(t) != state.generic_id]
     if len(live) < 2:
         return []
     median = float(np.median([n for _, n in live]))
     out = []
-    pinned = getattr(model, "pinned_", set())  # an analyst pinned it: never split automatically
+    pinned = state.pinned  # an analyst pinned it: never split automatically
     for tid, n in live:
         if n < max(MIN_MEMBERS, 2 * median) or tid in pinned:
             continue
@@ -54,7 +51,7 @@ def find_splits(
     return out
 
 
-def forced_splits(model: ThemeModel, x: np.ndarray, labels: np.ndarray, ids: set[int]) -> list[tuple[int, np.ndarray]]:
+def forced_splits(model: ThemeParams, x: np.ndarray, labels: np.ndarray, ids: set[int]) -> list[tuple[int, np.ndarray]]:
     """The analysts' splits (`voc themes split`): each named theme's members in two, the smaller half leaves.
 
     No size, distance or label test: the analyst has judged the theme mixed. Deterministic (fixed seed), so a
@@ -72,19 +69,20 @@ def forced_splits(model: ThemeModel, x: np.ndarray, labels: np.ndarray, ids: set
     return out
 
 
-def apply_forced_splits(model: ThemeModel, x: np.ndarray, labels: np.ndarray, ids: set[int]) -> dict[int, int]:
+def apply_forced_splits(model: ThemeParams, state: ThemeState, x: np.ndarray, labels: np.ndarray, ids: set[int]
+                        ) -> dict[int, int]:
     """Carry out the analysts' splits on this month's members: both halves centred exactly on their records."""
     found = forced_splits(model, x, labels, ids)
-    born = apply_splits(model, x, found, {})
+    born = apply_splits(state, x, found, {})
     for tid, leaving in found:
-        j = int(np.flatnonzero(np.asarray(model.theme_ids_) == tid)[0])
+        j = int(np.flatnonzero(np.asarray(state.theme_ids) == tid)[0])
         stay = np.setdiff1d(np.flatnonzero(labels == tid), leaving)
-        model.centroids_[j] = normalise_rows(x[stay].sum(0, keepdims=True))[0]
+        state.centroids[j] = normalise_rows(x[stay].sum(0, keepdims=True))[0]
     return born
 
 
 def apply_splits(
-    model: ThemeModel, x: np.ndarray, splits: list[tuple[int, np.ndarray]], weights: dict[int, int]
+    state: ThemeState, x: np.ndarray, splits: list[tuple[int, np.ndarray]], weights: dict[int, int]
 ) -> dict[int, int]:
     """Give each leaving half a new id and centroid; the old theme re-centres on what stays. New id -> old id.
 
@@ -92,14 +90,14 @@ def apply_splits(
     """
     born: dict[int, int] = {}
     for tid, rows in splits:
-        j = int(np.flatnonzero(np.asarray(model.theme_ids_) == tid)[0])
+        j = int(np.flatnonzero(np.asarray(state.theme_ids) == tid)[0])
         child = normalise_rows(x[rows].sum(0, keepdims=True))
-        stay = model.centroids_[j] * max(weights.get(tid, 0), len(rows) + 1) - x[rows].sum(0)
-        model.centroids_[j] = normalise_rows(stay[None, :])[0]
-        new_id = int(model.next_id_)
-        model.next_id_ += 1
-        model.centroids_ = np.ascontiguousarray(np.vstack([model.centroids_, child]), dtype=np.float32)
-        model.theme_ids_ = np.concatenate([model.theme_ids_, [new_id]])
-        model.thresholds_ = np.concatenate([model.thresholds_, [model.thresholds_[j]]]).astype(np.float32)
+        stay = state.centroids[j] * max(weights.get(tid, 0), len(rows) + 1) - x[rows].sum(0)
+        state.centroids[j] = normalise_rows(stay[None, :])[0]
+        new_id = int(state.next_id)
+        state.next_id += 1
+        state.centroids = np.ascontiguousarray(np.vstack([state.centroids, child]), dtype=np.float32)
+        state.theme_ids = np.concatenate([state.theme_ids, [new_id]])
+        state.thresholds = np.concatenate([state.thresholds, [state.thresholds[j]]]).astype(np.float32)
         born[new_id] = tid
     return born
