@@ -16,7 +16,7 @@ from voc.store.browse import BrowseRepository
 from voc.store.curation import CurationsRepository
 from voc.store.enrich import Enrichment, EnrichmentRepository
 from voc.store.erase import ErasureRepository
-from voc.store.filters import Filters, SearchFilters
+from voc.store.filters import Filters
 from voc.store.fixes import FixesRepository
 from voc.store.records import EXPORT_COLUMNS, ON_CHANGED, RecordsRepository, WriteResult
 from voc.store.repository import Database, Repository
@@ -62,5 +62,5 @@ class Store(StoreBase):
 
 __all__ = [
     "EXPORT_COLUMNS", "ON_CHANGED", "Database", "Enrichment", "Filters", "QuarantineItem", "Repository",
-    "SearchFilters", "Store", "WriteResult",
+    "Store", "WriteResult",
 ]

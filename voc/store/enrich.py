@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voc.store.base import utcnow
-from voc.store.repository import Repository
+from voc.store.repository import Repository, chunks, marks
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,10 @@ class EnrichmentRepository(Repository):
     def customer_turns(self, call_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """All turns of these calls, grouped by call, in order."""
         out: dict[str, list[dict[str, Any]]] = {cid: [] for cid in call_ids}
-        for i in range(0, len(call_ids), 500):
-            chunk = list(call_ids[i : i + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks(call_ids):
             for row in self.query(
-                f"SELECT call_id, idx, speaker, text FROM turns WHERE call_id IN ({marks}) ORDER BY call_id, idx",
+                f"SELECT call_id, idx, speaker, text FROM turns WHERE call_id IN ({marks(chunk)}) "
+                "ORDER BY call_id, idx",
                 chunk,
             ):
                 out[row["call_id"]].append(dict(row))
@@ -138,9 +137,7 @@ class EnrichmentRepository(Repository):
 
     def texts_for_rids(self, rids: Sequence[int]) -> list[dict[str, Any]]:
         out = []
-        for i in range(0, len(rids), 500):
-            chunk = [int(x) for x in rids[i : i + 500]]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT rid, id, text, tokens FROM feedback WHERE rid IN ({marks})"
+        for chunk in chunks([int(x) for x in rids]):
+            sql = f"SELECT rid, id, text, tokens FROM feedback WHERE rid IN ({marks(chunk)})"
             out += [dict(r) for r in self.query(sql, chunk)]
         return out

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from voc.store.base import utcnow
-from voc.store.repository import Repository
-
-
-def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+from voc.store.repository import Repository, chunks, marks
 
 
 class ErasureRepository(Repository):
@@ -27,10 +22,9 @@ class ErasureRepository(Repository):
     def erasure_rows(self, record_ids: Sequence[str]) -> list[dict[str, Any]]:
         """What an erasure needs to know of the records before they go: row ids, months, tokens, texts."""
         out: list[dict[str, Any]] = []
-        for chunk in _chunks(list(record_ids)):
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks(list(record_ids)):
             out += [dict(r) for r in self.query(
-                f"SELECT rid, id, month, text, tokens, context_tokens FROM feedback WHERE id IN ({marks})", chunk
+                f"SELECT rid, id, month, text, tokens, context_tokens FROM feedback WHERE id IN ({marks(chunk)})", chunk
             )]
         return out
 
@@ -42,12 +36,11 @@ class ErasureRepository(Repository):
         counts = {"feedback": 0, "turns": 0, "quarantine": 0, "flags": 0}
         ids = list(record_ids)
         with self.transaction() as cur:
-            for chunk in _chunks(ids):
-                marks = ",".join("?" * len(chunk))
+            for chunk in chunks(ids):
                 counts["turns"] += cur.execute(
-                    f"SELECT count(*) FROM turns WHERE call_id IN ({marks})", chunk
+                    f"SELECT count(*) FROM turns WHERE call_id IN ({marks(chunk)})", chunk
                 ).fetchone()[0]
-                cur.execute(f"DELETE FROM feedback WHERE id IN ({marks})", chunk)
+                cur.execute(f"DELETE FROM feedback WHERE id IN ({marks(chunk)})", chunk)
                 counts["feedback"] += cur.rowcount
             if customer_key:
                 cur.execute("DELETE FROM quarantine WHERE customer_key = ?", (customer_key,))

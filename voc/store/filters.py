@@ -55,5 +55,3 @@ class Filters:
             params.append(self.rating_max)
         return " AND ".join(clauses) or "1", params
 
-
-SearchFilters = Filters  # the name earlier versions used

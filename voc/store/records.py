@@ -12,7 +12,7 @@ from typing import Any
 from voc.schema import Record
 from voc.store.base import utcnow
 from voc.store.filters import Filters
-from voc.store.repository import Repository
+from voc.store.repository import Repository, chunks, marks
 from voc.text.grams import char_grams
 
 _FEEDBACK_COLUMNS = (
@@ -101,10 +101,9 @@ class RecordsRepository(Repository):
         """(content hash, version) of the stored ids; rows older than content hashes get theirs computed."""
         out: dict[str, tuple[str, int]] = {}
         legacy: list[str] = []
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks(ids):
             for rid, digest, version in cur.execute(
-                f"SELECT id, content_hash, version FROM feedback WHERE id IN ({marks})", chunk
+                f"SELECT id, content_hash, version FROM feedback WHERE id IN ({marks(chunk)})", chunk
             ).fetchall():
                 out[rid] = (digest, version)
                 if digest is None:
@@ -149,7 +148,7 @@ class RecordsRepository(Repository):
                 rows[rec_id] = (rec, digest, before[1] + 1)
                 result.updated += 1
         replaced = [rec_id for rec_id in rows if rec_id in stored]
-        for chunk in _chunks(replaced, 500):
+        for chunk in chunks(replaced):
             cur.execute(f"DELETE FROM feedback WHERE id IN ({','.join('?' * len(chunk))})", chunk)
         if not rows:
             return result
@@ -216,11 +215,10 @@ class RecordsRepository(Repository):
         if not record_ids:
             return []
         out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(record_ids), 500):
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks(list(record_ids)):
             for row in self.query(
                 f"SELECT {_select_columns()} FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
-                f"WHERE f.id IN ({marks})",
+                f"WHERE f.id IN ({marks(chunk)})",
                 chunk,
             ):
                 out[row["id"]] = _decode(row)
@@ -259,9 +257,8 @@ class RecordsRepository(Repository):
     def rids_for(self, record_ids: Sequence[str]) -> dict[str, int]:
         """Integer row ids (the keys of the vector index) for record ids."""
         out: dict[str, int] = {}
-        for chunk in _chunks(list(record_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self.query(f"SELECT id, rid FROM feedback WHERE id IN ({marks})", chunk):
+        for chunk in chunks(list(record_ids)):
+            for row in self.query(f"SELECT id, rid FROM feedback WHERE id IN ({marks(chunk)})", chunk):
                 out[row[0]] = row[1]
         return out
 
@@ -269,9 +266,8 @@ class RecordsRepository(Repository):
         """Erase records with their turns and search entries, and log the erasure without personal data."""
         with self.transaction() as cur:
             n = 0
-            for chunk in _chunks(list(record_ids), 500):
-                marks = ",".join("?" * len(chunk))
-                cur.execute(f"DELETE FROM feedback WHERE id IN ({marks})", chunk)
+            for chunk in chunks(list(record_ids)):
+                cur.execute(f"DELETE FROM feedback WHERE id IN ({marks(chunk)})", chunk)
                 n += cur.rowcount
             cur.execute(
                 "INSERT INTO erasures (kind, subject_hash, records, at) VALUES (?, ?, ?, ?)",
@@ -292,7 +288,3 @@ def _decode(row: sqlite3.Row) -> dict[str, Any]:
         out["sentiment_cues"] = json.loads(out["sentiment_cues"])
     return out
 
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -6,10 +6,13 @@ database only through :class:`Database`, never through a driver's connection obj
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+IN_CHUNK = 500  # values per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
 
 
 class Database(Protocol):
@@ -48,3 +51,14 @@ class Repository:
 
     def transaction(self, touch: bool = True) -> AbstractContextManager[Any]:
         return self.db.transaction(touch)
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
+    """``items`` in lists of ``size``: one IN (...) query each."""
+    for i in range(0, len(items), size):
+        yield list(items[i : i + size])
+
+
+def marks(values: Sequence[Any]) -> str:
+    """The ``?`` placeholders of an IN (...) list for ``values``."""
+    return ",".join("?" * len(values))

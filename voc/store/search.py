@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from voc.store.filters import Filters
-from voc.store.repository import Repository
+from voc.store.repository import Repository, chunks, marks
 
 
 def _quoted(terms: Sequence[str]) -> str:
@@ -86,12 +86,10 @@ class SearchRepository(Repository):
         out: dict[int, float] = {}
         if not match:
             return out
-        for i in range(0, len(rids), 500):
-            chunk = [int(x) for x in rids[i : i + 500]]
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks([int(x) for x in rids]):
             sql = (
                 f"SELECT rowid, {BM25} FROM feedback_fts "
-                f"WHERE feedback_fts MATCH ? AND rowid IN ({marks})"
+                f"WHERE feedback_fts MATCH ? AND rowid IN ({marks(chunk)})"
             )
             out.update((int(r[0]), -float(r[1])) for r in self.query(sql, [match, *chunk]))
         return out
@@ -100,10 +98,8 @@ class SearchRepository(Repository):
         """Which of these row ids pass the filters (post-filtering an over-fetched vector search)."""
         where, params = filters.where()
         out: set[int] = set()
-        for i in range(0, len(rids), 500):
-            chunk = [int(x) for x in rids[i : i + 500]]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT f.rid FROM feedback f WHERE f.rid IN ({marks}) AND {where}"
+        for chunk in chunks([int(x) for x in rids]):
+            sql = f"SELECT f.rid FROM feedback f WHERE f.rid IN ({marks(chunk)}) AND {where}"
             out.update(int(r[0]) for r in self.query(sql, [*chunk, *params]))
         return out
 
@@ -118,14 +114,12 @@ class SearchRepository(Repository):
     def records_by_rid(self, rids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Result rows for search hits, with the theme label."""
         out: dict[int, dict[str, Any]] = {}
-        for i in range(0, len(rids), 500):
-            chunk = [int(x) for x in rids[i : i + 500]]
-            marks = ",".join("?" * len(chunk))
+        for chunk in chunks([int(x) for x in rids]):
             for r in self.query(
                 "SELECT f.rid, f.id, f.source_id, f.channel, f.subtype, f.created_at, f.text, f.rating, "
                 "f.rating_scale, f.sentiment, f.sentiment_label, f.theme_id, t.label AS theme_label, f.process_step, "
                 "f.branch, f.product, f.agent_id FROM feedback f LEFT JOIN themes t ON t.theme_id = f.theme_id "
-                f"WHERE f.rid IN ({marks})",
+                f"WHERE f.rid IN ({marks(chunk)})",
                 chunk,
             ):
                 out[int(r["rid"])] = dict(r)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from voc.store.base import utcnow
-from voc.store.repository import Repository
+from voc.store.repository import Repository, marks
 
 # Ratings on one 0–100 scale so stars, CSAT and NPS answers can be averaged and compared.
 RATING_NORM = (
@@ -259,10 +259,9 @@ class ThemesRepository(Repository):
         """The records of some themes in a month (redacted text included), in a stable order for spreadsheets."""
         if not theme_ids:
             return []
-        marks = ",".join("?" * len(theme_ids))
         rows = self.query(
             f"SELECT {', '.join(REPORT_RECORD_COLUMNS)} FROM feedback "
-            f"WHERE month = ? AND theme_id IN ({marks}) ORDER BY theme_id, created_at, id",
+            f"WHERE month = ? AND theme_id IN ({marks(theme_ids)}) ORDER BY theme_id, created_at, id",
             [month, *theme_ids],
         )
         return [dict(r) for r in rows]

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from voc.errors import StoreError
+from voc.store.repository import chunks, marks
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB NOT NULL) WITHOUT ROWID"
-_CHUNK = 500
 
 
 def text_key(text: str) -> bytes:
@@ -43,10 +43,8 @@ class VectorCache:
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
         out: dict[bytes, np.ndarray] = {}
         unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), _CHUNK):
-            chunk = unique[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for key, blob in self.conn.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk):
+        for chunk in chunks(unique):
+            for key, blob in self.conn.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks(chunk)})", chunk):
                 vec = np.frombuffer(blob, dtype=np.float32)
                 if len(vec) == self.dim:
                     out[bytes(key)] = vec
@@ -65,10 +63,8 @@ class VectorCache:
         n = 0
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
-            for i in range(0, len(keys), _CHUNK):
-                chunk = list(keys[i : i + _CHUNK])
-                marks = ",".join("?" * len(chunk))
-                n += self.conn.execute(f"DELETE FROM vectors WHERE key IN ({marks})", chunk).rowcount
+            for chunk in chunks(keys):
+                n += self.conn.execute(f"DELETE FROM vectors WHERE key IN ({marks(chunk)})", chunk).rowcount
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return n
 
