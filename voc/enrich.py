@@ -7,6 +7,7 @@ the workspace's own rated records.
 from __future__ import annotations
 
 import logging
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from voc.sentiment import (
     score_call,
     weak_label,
 )
+from voc.sentiment.model import stratified_sample
 from voc.store import Enrichment, Store
 from voc.taxonomy import Taxonomy
 
@@ -181,6 +183,51 @@ def _label(score: float, scorer: Scorer) -> str:
     return label_for(score)
 
 
+@dataclass
+class LabelledData:
+    """What sentiment trains on: the texts and labels kept, and every labelled row's label (for the counts)."""
+
+    texts: list[str]
+    labels: list[int]
+    all_labels: np.ndarray
+    rated_rows: int
+    external: int
+
+
+def labelled_data(store: Store, extra: tuple[Sequence[str], Sequence[int]] | None, cap: int,
+                  random_state: int = 0) -> LabelledData:
+    """The rated records' texts with their weak labels, then ``extra``'s; past ``cap`` rows, the stratified
+    sample the model would draw, chosen in a first pass that keeps only labels, so memory holds ``cap`` texts
+    however many ratings the workspace has (the store streams both passes)."""
+    ext = [(t, int(y)) for t, y in zip(*extra, strict=True) if (t or "").strip()] if extra else []
+    small = store.enrichment.count_rated() + len(ext) <= cap
+    texts: list[str] = []
+    codes = array("b")
+    rated_rows = 0
+    for r in store.enrichment.iter_rated():
+        rated_rows += 1
+        if r["text"].strip():
+            codes.append(weak_label(r["rating"], r["rating_scale"]))
+            if small:
+                texts.append(r["text"])
+    codes.extend(y for _, y in ext)
+    every = np.frombuffer(codes, dtype=np.int8).astype(np.int64) if codes else np.zeros(0, dtype=np.int64)
+    if small or len(every) <= cap:
+        if not small:  # empty texts made it fit after all: read the texts in a second pass
+            texts = [r["text"] for r in store.enrichment.iter_rated() if r["text"].strip()]
+        return LabelledData(texts + [t for t, _ in ext], every.tolist(), every, rated_rows, len(ext))
+    keep = stratified_sample(every, cap, random_state)
+    wanted = set(keep.tolist())
+    i = 0
+    for r in store.enrichment.iter_rated():
+        if r["text"].strip():
+            if i in wanted:
+                texts.append(r["text"])
+            i += 1
+    texts += [t for j, (t, _) in enumerate(ext, start=i) if j in wanted]
+    return LabelledData(texts, every[keep].tolist(), every, rated_rows, len(ext))
+
+
 def train_sentiment(
     store: Store,
     models_dir: Path,
@@ -193,19 +240,9 @@ def train_sentiment(
     Ratings are weak labels (1-2 stars negative, 3 neutral, 4-5 positive); ``extra`` is a bank's own
     annotated sample (``voc sentiment train --train-file``), so a workspace with few ratings still trains.
     """
-    rows = store.enrichment.rated_texts()
-    texts, labels = [], []
-    for r in rows:
-        if r["text"].strip():
-            texts.append(r["text"])
-            labels.append(weak_label(r["rating"], r["rating_scale"]))
-    n_rated = len(texts)
-    if extra is not None:
-        for t, y in zip(*extra, strict=True):
-            if (t or "").strip():
-                texts.append(t)
-                labels.append(y)
     s = settings.sentiment
+    data = labelled_data(store, extra, s.max_training_rows, random_state)
+    texts, labels = data.texts, data.labels
     model = SentimentModel(
         min_per_class=s.min_rated_per_class,
         min_df=s.min_document_count,
@@ -223,11 +260,13 @@ def train_sentiment(
         # One model scores every channel: expect the unrated channels' estimated mix and the labelled one's
         # known mix in proportion to how many records each has.
         n_unrated = store.enrichment.count_unrated()
-        share = n_unrated / (n_unrated + len(texts))
-        known = np.bincount(np.asarray(labels), minlength=3) / len(labels)
+        share = n_unrated / (n_unrated + len(data.all_labels))
+        known = np.bincount(data.all_labels, minlength=3) / len(data.all_labels)
         model.expect_prior(share * np.asarray(report["prior"]) + (1 - share) * known)
-    counts = {name: labels.count(code) for code, name in ((0, "negative"), (2, "neutral"), (1, "positive"))}
-    info = {"rated": len(rows), "labelled": len(texts), "external": len(texts) - n_rated, **counts,
+    every = np.bincount(data.all_labels, minlength=3)
+    counts = {name: int(every[code]) for code, name in ((0, "negative"), (2, "neutral"), (1, "positive"))}
+    info = {"rated": data.rated_rows, "labelled": len(data.all_labels), "external": data.external,
+            "trained_on": model.n_train_, **counts,
             "classes": len(model.classes_), "thresholds": [round(t, 2) for t in model.thresholds_],
             "unrated": len(unrated), "adapted": bool(report.get("applied")),
             "adaptation": report.get("reason", ""), "pseudo_labelled": model.n_pseudo_,

@@ -79,12 +79,13 @@ class EnrichmentRepository(Repository):
                     [(s, cid, idx) for cid, idx, s in turn_sentiments],
                 )
 
-    def rated_texts(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Records carrying a rating: the weak labels the sentiment model learns from."""
-        sql = "SELECT id, text, rating, rating_scale FROM feedback WHERE rating IS NOT NULL ORDER BY rid"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [dict(r) for r in self.query(sql)]
+    def iter_rated(self, batch: int = 5000) -> Iterator[Any]:
+        """Records carrying a rating, streamed in a fixed order: the weak labels the sentiment model learns from."""
+        return self.db.stream("SELECT text, rating, rating_scale FROM feedback WHERE rating IS NOT NULL ORDER BY rid",
+                              (), batch)
+
+    def count_rated(self) -> int:
+        return int(self.query("SELECT count(*) FROM feedback WHERE rating IS NOT NULL")[0][0])
 
     def unrated_texts(self, limit: int = 50_000) -> list[str]:
         """Texts of records without a rating (calls, social posts, unrated comments), a spread sample.
