@@ -7,6 +7,7 @@ every store read and write, so an engine never touches the store and a second en
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Protocol, TypeVar
 
 from voc.errors import VocError
@@ -50,3 +51,13 @@ def make_engine(name: str = "local", address: str | None = None, workers: int | 
 
         return RayEngine(address=address, workers=workers)
     raise VocError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
+
+
+@contextmanager
+def running(name: str = "local", address: str | None = None, workers: int | None = None) -> Iterator[Engine]:
+    """An engine for one command, closed after it (a local Ray it started stops)."""
+    engine = make_engine(name, address, workers)
+    try:
+        yield engine
+    finally:
+        engine.close()

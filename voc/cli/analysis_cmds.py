@@ -50,15 +50,11 @@ def enrich(
 ) -> None:
     """Score sentiment and escalation, flag complaints, map process steps, update the vector index."""
     from voc import pipeline
-    from voc.engine import make_engine
+    from voc.engine import running
 
     ws = open_workspace(home)
-    with open_store(ws) as store:
-        runner = make_engine(engine, address, workers)
-        try:
-            result = pipeline.enrich_workspace(ws, store, only_new=not all_records, engine=runner)
-        finally:
-            runner.close()
+    with open_store(ws) as store, running(engine, address, workers) as runner:
+        result = pipeline.enrich_workspace(ws, store, only_new=not all_records, engine=runner)
     emit(result, as_json, lambda d: console.print(_kv("enrich", d)))
 
 
@@ -83,17 +79,13 @@ def sentiment_train(
 ) -> None:
     """Fit the sentiment model on rated records (plus --train-file), adapt it if the check allows, re-score all."""
     from voc import pipeline
-    from voc.engine import make_engine
+    from voc.engine import running
     from voc.sentiment.labels import read_labelled
 
     ws = open_workspace(home)
     extra = read_labelled(train_file, text_col, label_col) if train_file else None
-    with open_store(ws) as store:
-        runner = make_engine(engine, address, workers)
-        try:
-            result = pipeline.train_and_rescore(ws, store, extra=extra, engine=runner)
-        finally:
-            runner.close()
+    with open_store(ws) as store, running(engine, address, workers) as runner:
+        result = pipeline.train_and_rescore(ws, store, extra=extra, engine=runner)
     emit(result, as_json, lambda d: console.print(_kv("sentiment train", d)))
 
 
