@@ -45,6 +45,17 @@ def test_cli_engine_errors_name_the_option(tmp_path: Path) -> None:
     assert proc.returncode != 0 and "Traceback" not in proc.stderr and "--workers" in proc.stderr
 
 
+def test_an_unreachable_cluster_fails_at_once_with_one_line() -> None:
+    pytest.importorskip("ray.data")
+    from voc.ray_engine import check_reachable
+
+    with pytest.raises(VocError, match=r"cannot reach the Ray cluster at 127\.0\.0\.1:9"):
+        make_engine("ray", address="127.0.0.1:9")
+    with pytest.raises(VocError, match="not host:port"):
+        check_reachable("ray-head-without-port")
+    check_reachable("auto")  # Ray finds the cluster itself
+
+
 def test_local_engine_maps_in_order() -> None:
     assert list(LocalEngine().map(lambda x: x + 1, range(3))) == [1, 2, 3]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
@@ -56,6 +57,8 @@ class RayEngine:
         except ImportError:
             raise VocError("--engine ray needs Ray Data: pip install 'ray[data]'") from None
         self._started = False
+        if address:
+            check_reachable(address)
         logging.getLogger("ray.data").setLevel(logging.ERROR)
         # Ray's C++ core logs at error level what it only suspects (constructor arguments in the object store);
         # its real failures still raise in Python.
@@ -103,3 +106,18 @@ class RayEngine:
 
             ray.shutdown()
             self._started = False
+
+
+def check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds on a cluster address nothing listens at (Ray itself retries for minutes)."""
+    if address == "auto" or address.startswith("local"):
+        return
+    hostport = address.split("://", 1)[-1].rsplit("/", 1)[0]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise VocError(f"--address {address!r} is not host:port, ray://host:port or auto")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return
+    except OSError as exc:
+        raise VocError(f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}") from None
