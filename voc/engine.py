@@ -22,6 +22,7 @@ class Engine(Protocol):
     """Maps ``fn`` over ``items``; results may arrive in any order, so each one must say what it belongs to."""
 
     name: str
+    remote: bool  # work leaves this process: what it is given must pickle, and workers cannot read the store
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]: ...
 
@@ -32,6 +33,7 @@ class LocalEngine:
     """One item after another in this process: nothing to start, nothing to ship."""
 
     name = "local"
+    remote = False
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         return map(fn, items)

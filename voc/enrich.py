@@ -212,11 +212,10 @@ def labelled_data(store: Store, extra: tuple[Sequence[str], Sequence[int]] | Non
                 texts.append(r["text"])
     codes.extend(y for _, y in ext)
     every = np.frombuffer(codes, dtype=np.int8).astype(np.int64) if codes else np.zeros(0, dtype=np.int64)
-    if small or len(every) <= cap:
-        if not small:  # empty texts made it fit after all: read the texts in a second pass
-            texts = [r["text"] for r in store.enrichment.iter_rated() if r["text"].strip()]
+    if small:
         return LabelledData(texts + [t for t, _ in ext], every.tolist(), every, rated_rows, len(ext))
-    keep = stratified_sample(every, cap, random_state)
+    # empty texts can make the rows fit after all: then the second pass keeps every one
+    keep = stratified_sample(every, cap, random_state) if len(every) > cap else np.arange(len(every))
     wanted = set(keep.tolist())
     i = 0
     for r in store.enrichment.iter_rated():

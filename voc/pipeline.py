@@ -50,10 +50,10 @@ def enrich_workspace(ws: Workspace, store: Store, only_new: bool = True, engine:
         fallback = calibrated()
         if fallback.centroids is None:
             return [None] * len(unmatched)
-        return list(fallback.predict(embedder.encode([r["text"] for r in unmatched])))
+        return step_fallback.FallbackSteps(fallback, embedder)(unmatched)
 
     steps: enrichment.StepOf | None = step_of
-    if engine is not None and engine.name != "local":  # workers cannot read the store: ship a fitted fallback
+    if engine is not None and engine.remote:  # workers cannot read the store: ship a fitted fallback
         fallback = calibrated()
         portable = vectors.portable(embedder)
         steps = None if fallback.centroids is None else step_fallback.FallbackSteps(fallback, portable)

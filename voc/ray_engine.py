@@ -48,6 +48,7 @@ class RayEngine:
     """
 
     name = "ray"
+    remote = True
 
     def __init__(self, address: str | None = None, workers: int | None = None, window: int = WINDOW,
                  num_cpus: int | None = None) -> None:

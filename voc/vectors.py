@@ -110,9 +110,9 @@ class EncodeRows:
 
     embedder: Any
 
-    def __call__(self, item: tuple[list[int], list[str]]) -> tuple[list[int], np.ndarray]:
+    def __call__(self, item: tuple[list[int], list[str]]) -> tuple[list[int], list[str], np.ndarray]:
         rids, texts = item
-        return rids, self.embedder.encode(texts)
+        return rids, texts, self.embedder.encode(texts)
 
 
 def portable(embedder: Any) -> Any:
@@ -138,20 +138,17 @@ def update_index(ws: Workspace, store: Store, embedder: Any, progress: Callable[
         index.remove(gone)
     todo = todo.tolist()
     engine = engine or LocalEngine()
-    remote = engine.name != "local"
-    texts: dict[int, str] = {}
+    fill_cache = engine.remote and isinstance(embedder, CachedEncoder)
 
     def items() -> Iterator[tuple[list[int], list[str]]]:
         for i in range(0, len(todo), ENCODE_BATCH):
             rows = store.enrichment.texts_for_rids(todo[i : i + ENCODE_BATCH])
-            if remote and isinstance(embedder, CachedEncoder):
-                texts.update((r["rid"], r["text"]) for r in rows)
             yield [r["rid"] for r in rows], [r["text"] for r in rows]
 
-    for rids, vecs in engine.map(EncodeRows(portable(embedder) if remote else embedder), items()):
+    for rids, texts, vecs in engine.map(EncodeRows(portable(embedder) if engine.remote else embedder), items()):
         index.add(np.array(rids, dtype=np.int64), vecs)
-        if texts:
-            embedder.remember([texts.pop(r) for r in rids], vecs)
+        if fill_cache:
+            embedder.remember(texts, vecs)
         if progress:
             progress(len(rids))
     if todo or len(gone) or not (ws.index_dir / "manifest.json").exists():
